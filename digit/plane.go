@@ -1,0 +1,369 @@
+package digit
+
+import (
+	"image"
+	"image/color"
+)
+
+// workMax is the longest side the pipeline works at after decoding: enough for a digit,
+// and it bounds the time of every step after the decoder.
+const workMax = 512
+
+// plane is a grey image of float32 values, row-major: p[y*w+x].
+type plane struct {
+	w, h int
+	p    []float32
+}
+
+func newPlane(w, h int) *plane { return &plane{w: w, h: h, p: make([]float32, w*h)} }
+
+// at returns the value at (x, y).
+func (g *plane) at(x, y int) float32 { return g.p[y*g.w+x] }
+
+// greyAlpha converts img to premultiplied luma and alpha planes (0..1), reduced by an
+// integer factor so that no side exceeds workMax: each output pixel is the mean of a
+// block of source pixels (area averaging, so huge images are anti-aliased as they shrink).
+func greyAlpha(img image.Image) (lum, alpha *plane, opaque bool) {
+	b := img.Bounds()
+	sw, sh := b.Dx(), b.Dy()
+	f := 1
+	for (sw+f-1)/f > workMax || (sh+f-1)/f > workMax {
+		f++
+	}
+	w, h := (sw+f-1)/f, (sh+f-1)/f
+	lum, alpha = newPlane(w, h), newPlane(w, h)
+	rl := make([]float32, sw) // one source row
+	ra := make([]float32, sw)
+	cnt := make([]float32, w*h)
+	opaque = true
+	row := rowReader(img)
+	for y := 0; y < sh; y++ {
+		if row(y, rl, ra) {
+			opaque = false
+		}
+		oy := (y / f) * w
+		for x := 0; x < sw; x++ {
+			o := oy + x/f
+			lum.p[o] += rl[x]
+			alpha.p[o] += ra[x]
+			cnt[o]++
+		}
+	}
+	for i, c := range cnt {
+		lum.p[i] /= c
+		alpha.p[i] /= c
+	}
+	return lum, alpha, opaque
+}
+
+// Luma weights (ITU-R BT.601, as JPEG's Y), on the gamma-encoded values.
+const (
+	kr = 0.299
+	kg = 0.587
+	kb = 0.114
+)
+
+// rowReader returns a function that fills one source row (y counted from the top of the
+// bounds) with premultiplied luma and alpha and reports whether any alpha is below 1.
+// Common image types have fast paths; anything else goes through color.Color.
+func rowReader(img image.Image) func(y int, l, a []float32) bool {
+	b := img.Bounds()
+	const inv8, inv16 = 1.0 / 255, 1.0 / 65535
+	fill1 := func(a []float32) bool {
+		for i := range a {
+			a[i] = 1
+		}
+		return false
+	}
+	switch m := img.(type) {
+	case *image.Gray:
+		return func(y int, l, a []float32) bool {
+			s := m.Pix[y*m.Stride:]
+			for x := range l {
+				l[x] = float32(s[x]) * inv8
+			}
+			return fill1(a)
+		}
+	case *image.Gray16:
+		return func(y int, l, a []float32) bool {
+			s := m.Pix[y*m.Stride:]
+			for x := range l {
+				l[x] = float32(uint16(s[2*x])<<8|uint16(s[2*x+1])) * inv16
+			}
+			return fill1(a)
+		}
+	case *image.YCbCr:
+		return func(y int, l, a []float32) bool {
+			s := m.Y[y*m.YStride:]
+			for x := range l {
+				l[x] = float32(s[x]) * inv8
+			}
+			return fill1(a)
+		}
+	case *image.NRGBA:
+		return func(y int, l, a []float32) bool {
+			s := m.Pix[y*m.Stride:]
+			t := false
+			for x := range l {
+				p := s[4*x : 4*x+4]
+				al := float32(p[3]) * inv8
+				l[x] = (kr*float32(p[0]) + kg*float32(p[1]) + kb*float32(p[2])) * inv8 * al
+				a[x] = al
+				t = t || p[3] != 0xff
+			}
+			return t
+		}
+	case *image.RGBA:
+		return func(y int, l, a []float32) bool {
+			s := m.Pix[y*m.Stride:]
+			t := false
+			for x := range l {
+				p := s[4*x : 4*x+4]
+				l[x] = (kr*float32(p[0]) + kg*float32(p[1]) + kb*float32(p[2])) * inv8
+				a[x] = float32(p[3]) * inv8
+				t = t || p[3] != 0xff
+			}
+			return t
+		}
+	case *image.Paletted:
+		var pl, pa [256]float32
+		for i, c := range m.Palette {
+			pl[i], pa[i] = colourLA(c)
+		}
+		return func(y int, l, a []float32) bool {
+			s := m.Pix[y*m.Stride:]
+			t := false
+			for x := range l {
+				l[x], a[x] = pl[s[x]], pa[s[x]]
+				t = t || a[x] < 1
+			}
+			return t
+		}
+	}
+	return func(y int, l, a []float32) bool {
+		t := false
+		for x := range l {
+			l[x], a[x] = colourLA(img.At(b.Min.X+x, b.Min.Y+y))
+			t = t || a[x] < 1
+		}
+		return t
+	}
+}
+
+// colourLA returns the premultiplied luma and the alpha of c, both 0..1.
+func colourLA(c color.Color) (l, a float32) {
+	r, g, bl, al := c.RGBA()
+	const inv16 = 1.0 / 65535
+	return (kr*float32(r) + kg*float32(g) + kb*float32(bl)) * inv16, float32(al) * inv16
+}
+
+// orient applies an EXIF orientation (1..8) so that the plane shows what the camera saw.
+func orient(g *plane, o int) *plane {
+	if o <= 1 || o > 8 {
+		return g
+	}
+	W, H := g.w, g.h
+	w, h := W, H
+	if o >= 5 {
+		w, h = H, W
+	}
+	out := newPlane(w, h)
+	for y := 0; y < h; y++ {
+		for x := 0; x < w; x++ {
+			var sx, sy int
+			switch o {
+			case 2: // mirrored
+				sx, sy = W-1-x, y
+			case 3: // upside down
+				sx, sy = W-1-x, H-1-y
+			case 4: // mirrored upside down
+				sx, sy = x, H-1-y
+			case 5: // transposed
+				sx, sy = y, x
+			case 6: // stored rotated 90° anticlockwise: turn it clockwise
+				sx, sy = y, H-1-x
+			case 7: // transversed
+				sx, sy = W-1-y, H-1-x
+			case 8: // stored rotated 90° clockwise: turn it anticlockwise
+				sx, sy = W-1-y, x
+			}
+			out.p[y*w+x] = g.p[sy*W+sx]
+		}
+	}
+	return out
+}
+
+// axisWeights lists, for each of n output cells over m input cells, which inputs cover it
+// and by how much (area averaging); the weights of one output sum to 1.
+func axisWeights(m, n int) [][]struct {
+	i int
+	w float32
+} {
+	out := make([][]struct {
+		i int
+		w float32
+	}, n)
+	s := float64(m) / float64(n)
+	for o := range out {
+		lo, hi := float64(o)*s, float64(o+1)*s
+		for i := int(lo); i < m && float64(i) < hi; i++ {
+			cov := min(hi, float64(i+1)) - max(lo, float64(i))
+			if cov > 0 {
+				out[o] = append(out[o], struct {
+					i int
+					w float32
+				}{i, float32(cov / s)})
+			}
+		}
+	}
+	return out
+}
+
+// resize resamples g to w×h by area averaging (each output pixel is the mean of the input
+// area it covers).
+func resize(g *plane, w, h int) *plane {
+	if w == g.w && h == g.h {
+		return g
+	}
+	xs, ys := axisWeights(g.w, w), axisWeights(g.h, h)
+	tmp := newPlane(w, g.h)
+	for y := 0; y < g.h; y++ {
+		src, dst := g.p[y*g.w:(y+1)*g.w], tmp.p[y*w:(y+1)*w]
+		for x, ws := range xs {
+			var s float32
+			for _, c := range ws {
+				s += c.w * src[c.i]
+			}
+			dst[x] = s
+		}
+	}
+	out := newPlane(w, h)
+	for y, ws := range ys {
+		dst := out.p[y*w : (y+1)*w]
+		for _, c := range ws {
+			src := tmp.p[c.i*w : (c.i+1)*w]
+			for x := range dst {
+				dst[x] += c.w * src[x]
+			}
+		}
+	}
+	return out
+}
+
+// blur3 smooths g with the 3×3 binomial kernel [1 2 1]ᵀ[1 2 1]/16, repeating edge pixels.
+func blur3(g *plane) *plane {
+	w, h := g.w, g.h
+	tmp, out := newPlane(w, h), newPlane(w, h)
+	for y := 0; y < h; y++ {
+		r := g.p[y*w : (y+1)*w]
+		t := tmp.p[y*w : (y+1)*w]
+		for x := range r {
+			l, c, rr := r[max(x-1, 0)], r[x], r[min(x+1, w-1)]
+			t[x] = (l + 2*c + rr) / 4
+		}
+	}
+	for y := 0; y < h; y++ {
+		u, c, d := tmp.p[max(y-1, 0)*w:], tmp.p[y*w:], tmp.p[min(y+1, h-1)*w:]
+		o := out.p[y*w : (y+1)*w]
+		for x := range o {
+			o[x] = (u[x] + 2*c[x] + d[x]) / 4
+		}
+	}
+	return out
+}
+
+// dilate widens bright strokes: each pixel becomes the maximum of the (2r+1)² square
+// around it (separable: rows, then columns).
+func dilate(g *plane, r int) *plane {
+	w, h := g.w, g.h
+	tmp, out := newPlane(w, h), newPlane(w, h)
+	for y := 0; y < h; y++ {
+		for x := 0; x < w; x++ {
+			var m float32
+			for k := max(x-r, 0); k <= min(x+r, w-1); k++ {
+				m = max(m, g.p[y*w+k])
+			}
+			tmp.p[y*w+x] = m
+		}
+	}
+	for y := 0; y < h; y++ {
+		for x := 0; x < w; x++ {
+			var m float32
+			for k := max(y-r, 0); k <= min(y+r, h-1); k++ {
+				m = max(m, tmp.p[k*w+x])
+			}
+			out.p[y*w+x] = m
+		}
+	}
+	return out
+}
+
+// crop returns the part of g inside r.
+func crop(g *plane, r image.Rectangle) *plane {
+	out := newPlane(r.Dx(), r.Dy())
+	for y := r.Min.Y; y < r.Max.Y; y++ {
+		copy(out.p[(y-r.Min.Y)*out.w:], g.p[y*g.w+r.Min.X:y*g.w+r.Max.X])
+	}
+	return out
+}
+
+// gray converts g (0..1) to an 8-bit grey image.
+func (g *plane) gray() *image.Gray {
+	m := image.NewGray(image.Rect(0, 0, g.w, g.h))
+	for i, v := range g.p {
+		m.Pix[i] = uint8(min(max(v, 0), 1)*255 + 0.5)
+	}
+	return m
+}
+
+// preview returns g as a grey image at most previewMax pixels a side.
+func (g *plane) preview() *image.Gray {
+	const previewMax = 112
+	if g.w <= previewMax && g.h <= previewMax {
+		return g.gray()
+	}
+	w, h := fitIn(g.w, g.h, previewMax)
+	return resize(g, w, h).gray()
+}
+
+// fitIn returns the size of a w×h rectangle scaled to fit n×n, keeping its aspect
+// ratio; neither side is below 1.
+func fitIn(w, h, n int) (int, int) {
+	if w >= h {
+		return n, max(1, (h*n+w/2)/w)
+	}
+	return max(1, (w*n+h/2)/h), n
+}
+
+// quantile returns the q-quantile (0..1) of the values of p inside 0..1, from a
+// histogram of 1024 bins.
+func quantile(vals []float32, q float64) float32 {
+	const bins = 1024
+	var hist [bins]int
+	for _, v := range vals {
+		hist[min(max(int(v*bins), 0), bins-1)]++
+	}
+	need := int(q*float64(len(vals))) + 1
+	n := 0
+	for i, c := range hist {
+		n += c
+		if n >= need {
+			return (float32(i) + 0.5) / bins
+		}
+	}
+	return 1
+}
+
+// border returns the values of the ring of width k around the edge of g.
+func border(g *plane, k int) []float32 {
+	var out []float32
+	for y := 0; y < g.h; y++ {
+		if y < k || y >= g.h-k {
+			out = append(out, g.p[y*g.w:(y+1)*g.w]...)
+			continue
+		}
+		out = append(out, g.p[y*g.w:y*g.w+k]...)
+		out = append(out, g.p[(y+1)*g.w-k:(y+1)*g.w]...)
+	}
+	return out
+}

@@ -1,0 +1,309 @@
+package digit
+
+import (
+	"fmt"
+	"image"
+	"math"
+
+	"github.com/disintegration/imaging"
+)
+
+// Result is a prepared digit and how it was made.
+type Result struct {
+	Input    []float32 // Side*Side, row-major, 0..1, MNIST polarity: ink high, background 0
+	Steps    []Step    // the preparation steps in order, for the class to see
+	Inverted bool      // the image was dark ink on a light background and was inverted
+	Format   string    // "png", "jpeg", "gif", "webp" or "bmp"
+	Width    int       // decoded width in pixels, before EXIF orientation
+	Height   int       // decoded height in pixels, before EXIF orientation
+}
+
+// Step is one stage of the preparation as a small picture with a caption for the class.
+type Step struct {
+	Name    string      // stable id: "grey", "polarity", "clean", "thicken", "crop", "scale", "centre"
+	Caption string      // one line for a person
+	Image   *image.Gray // at most 112 pixels a side; "scale" fits Box×Box, "centre" is Side×Side
+}
+
+// Tuning of the cleaning steps, on values 0..1 with ink high.
+const (
+	minDeviation = 0.08 // a pixel this far from the background may be ink
+	minContrast  = 0.15 // ink must stand this far above the background
+	softLo       = 0.25 // after stretching, below this is background ...
+	softHi       = 0.65 // ... and above this is full ink; anti-aliased in between
+	keepFraction = 0.10 // pieces with less ink than this share of the largest are specks
+	minInk       = 4.0  // less ink than this (in pixels at full intensity) is no digit
+	thinStroke   = 1.5  // strokes thinner than this after scaling to Box are thickened ...
+	mnistStroke  = 2.0  // ... to about this width (pixels at Box scale)
+)
+
+// Prepare makes an MNIST-like input from the bytes of an image file (see the package
+// documentation for the steps). Errors wrap ErrTooLarge, ErrUnsupported, ErrCorrupt or
+// ErrBlank. It is safe for concurrent use.
+func Prepare(data []byte, lim Limits) (*Result, error) {
+	lim = lim.withDefaults()
+	img, c, err := decode(data, lim)
+	if err != nil {
+		return nil, fmt.Errorf("prepare digit: %w", err)
+	}
+	b := img.Bounds()
+	res := &Result{Format: c.name, Width: b.Dx(), Height: b.Dy()}
+	orientation := 1
+	if c.name == "jpeg" {
+		orientation = jpegOrientation(data)
+	}
+	if err := res.prepare(img, orientation); err != nil {
+		return nil, fmt.Errorf("prepare digit: %w", err)
+	}
+	return res, nil
+}
+
+// step records one stage.
+func (r *Result) step(name, caption string, img *image.Gray) {
+	r.Steps = append(r.Steps, Step{Name: name, Caption: caption, Image: img})
+}
+
+// prepare runs the steps after decoding.
+func (r *Result) prepare(img image.Image, orientation int) error {
+	// Grey: composite transparency onto the colour that contrasts the ink.
+	lum, alpha, opaque := greyAlpha(img)
+	g := lum
+	note := ""
+	if !opaque {
+		bg, err := background(lum, alpha)
+		if err != nil {
+			return err
+		}
+		for i, a := range alpha.p {
+			g.p[i] += (1 - a) * bg
+		}
+		note = ", transparency on " + map[bool]string{true: "white", false: "black"}[bg == 1]
+	}
+	g = orient(g, orientation)
+	if orientation > 1 {
+		note += ", turned as its camera recorded"
+	}
+	r.step("grey", fmt.Sprintf("Your %s image (%d×%d) in grey%s", r.Format, r.Width, r.Height, note), g.preview())
+
+	// Polarity: MNIST is light ink on black.
+	g = blur3(g)
+	k := max(1, min(g.w, g.h)/20)
+	bg := quantile(border(g, k), 0.5)
+	var dark, bright float64
+	for _, v := range g.p {
+		if d := float64(bg - v); d > minDeviation {
+			dark += d
+		} else if d < -minDeviation {
+			bright -= d
+		}
+	}
+	if dark == 0 && bright == 0 {
+		return fmt.Errorf("%w: the image is one flat shade", ErrBlank)
+	}
+	r.Inverted = dark > bright
+	if r.Inverted {
+		for i, v := range g.p {
+			g.p[i] = 1 - v
+		}
+		r.step("polarity", "Inverted: MNIST digits are light ink on a black background", g.preview())
+	} else {
+		r.step("polarity", "Already light ink on a dark background, as in MNIST: kept as it is", g.preview())
+	}
+
+	// Clean: subtract the background, stretch the contrast, drop texture and specks.
+	bg = quantile(border(g, k), 0.5)
+	var ink []float32
+	for _, v := range g.p {
+		if v > bg+minDeviation {
+			ink = append(ink, v)
+		}
+	}
+	hi := quantile(ink, 0.9)
+	if len(ink) == 0 || hi-bg < minContrast {
+		return fmt.Errorf("%w: the ink is too faint", ErrBlank)
+	}
+	for i, v := range g.p {
+		s := (v - bg) / (hi - bg)
+		g.p[i] = min(max((s-softLo)/(softHi-softLo), 0), 1)
+	}
+	box, ok := keepDigit(g)
+	if !ok {
+		return fmt.Errorf("%w: only specks, no strokes", ErrBlank)
+	}
+	r.step("clean", "Background removed, contrast stretched, paper texture and specks dropped", g.preview())
+
+	// Thicken thin pen strokes, or they fade to nothing at 20×20.
+	scale := float64(Box) / float64(max(box.Dx(), box.Dy()))
+	if sw := strokeWidth(g, box); sw*scale < thinStroke {
+		rad := int(math.Ceil((mnistStroke/scale - sw) / 2))
+		rad = min(rad, max(1, max(box.Dx(), box.Dy())/8))
+		g = dilate(g, rad)
+		box = box.Inset(-rad).Intersect(image.Rect(0, 0, g.w, g.h))
+		scale = float64(Box) / float64(max(box.Dx(), box.Dy()))
+		r.step("thicken", "Thin strokes thickened to the stroke width of MNIST's pens", g.preview())
+	}
+
+	// Crop to the bounding box.
+	g = crop(g, box)
+	r.step("crop", fmt.Sprintf("Cropped to the digit (%d×%d): where it was drawn no longer matters", g.w, g.h), g.preview())
+
+	// Scale to fit Box×Box, keeping the aspect ratio, anti-aliased.
+	tw, th := fitIn(g.w, g.h, Box)
+	g = fromNRGBA(imaging.Resize(g.gray(), tw, th, imaging.Linear))
+	var top float32
+	for _, v := range g.p {
+		top = max(top, v)
+	}
+	if top == 0 {
+		return fmt.Errorf("%w: the digit vanished when scaled", ErrBlank)
+	}
+	for i := range g.p {
+		g.p[i] /= top
+	}
+	r.step("scale", fmt.Sprintf("Scaled to %d×%d to fit 20×20, keeping its shape (the greys are anti-aliasing)", tw, th), g.gray())
+
+	// Centre by centre of mass in Side×Side.
+	out := centre(g)
+	r.Input = out.p
+	r.step("centre", "Placed in 28×28 with its centre of mass in the middle: what the network sees", out.gray())
+	return nil
+}
+
+// background chooses the colour to put behind transparent pixels: the one that contrasts
+// the ink, taken to be the mean colour of the opaque pixels (or of any that show at all).
+func background(lum, alpha *plane) (float32, error) {
+	for _, cut := range []float32{0.5, 0.02} {
+		var sl, sa float64
+		for i, a := range alpha.p {
+			if a >= cut {
+				sl += float64(lum.p[i])
+				sa += float64(a)
+			}
+		}
+		if sa > 0 {
+			if sl/sa < 0.5 {
+				return 1, nil
+			}
+			return 0, nil
+		}
+	}
+	return 0, fmt.Errorf("%w: the image is fully transparent", ErrBlank)
+}
+
+// keepDigit finds the 8-connected pieces of ink in g, zeroes the specks (pieces with much
+// less ink than the largest) and returns the bounding box of what is left.
+func keepDigit(g *plane) (image.Rectangle, bool) {
+	w, h := g.w, g.h
+	label := make([]int32, w*h)
+	var mass []float64
+	var boxes []image.Rectangle
+	var stack []int
+	for start, v := range g.p {
+		if v == 0 || label[start] != 0 {
+			continue
+		}
+		id := int32(len(mass) + 1)
+		m, bb := 0.0, image.Rectangle{}
+		label[start] = id
+		stack = append(stack[:0], start)
+		for len(stack) > 0 {
+			i := stack[len(stack)-1]
+			stack = stack[:len(stack)-1]
+			x, y := i%w, i/w
+			m += float64(g.p[i])
+			bb = bb.Union(image.Rect(x, y, x+1, y+1))
+			for dy := -1; dy <= 1; dy++ {
+				for dx := -1; dx <= 1; dx++ {
+					nx, ny := x+dx, y+dy
+					if nx < 0 || ny < 0 || nx >= w || ny >= h {
+						continue
+					}
+					if j := ny*w + nx; g.p[j] > 0 && label[j] == 0 {
+						label[j] = id
+						stack = append(stack, j)
+					}
+				}
+			}
+		}
+		mass = append(mass, m)
+		boxes = append(boxes, bb)
+	}
+	var top float64
+	for _, m := range mass {
+		top = max(top, m)
+	}
+	if top < minInk {
+		return image.Rectangle{}, false
+	}
+	var box image.Rectangle
+	for i, m := range mass {
+		if m >= keepFraction*top {
+			box = box.Union(boxes[i])
+		}
+	}
+	for i, l := range label {
+		if l != 0 && mass[l-1] < keepFraction*top {
+			g.p[i] = 0
+		}
+	}
+	return box, true
+}
+
+// strokeWidth estimates the mean stroke width inside box: a stroke of width s and length
+// L has area s·L and perimeter about 2L.
+func strokeWidth(g *plane, box image.Rectangle) float64 {
+	in := func(x, y int) bool {
+		return x >= 0 && y >= 0 && x < g.w && y < g.h && g.p[y*g.w+x] >= 0.5
+	}
+	area, edges := 0, 0
+	for y := box.Min.Y; y < box.Max.Y; y++ {
+		for x := box.Min.X; x < box.Max.X; x++ {
+			if !in(x, y) {
+				continue
+			}
+			area++
+			for _, d := range [4][2]int{{1, 0}, {-1, 0}, {0, 1}, {0, -1}} {
+				if !in(x+d[0], y+d[1]) {
+					edges++
+				}
+			}
+		}
+	}
+	if edges == 0 {
+		return 0
+	}
+	return 2 * float64(area) / float64(edges)
+}
+
+// fromNRGBA reads the red channel of a grey picture in NRGBA form.
+func fromNRGBA(m *image.NRGBA) *plane {
+	b := m.Bounds()
+	g := newPlane(b.Dx(), b.Dy())
+	for y := 0; y < g.h; y++ {
+		for x := 0; x < g.w; x++ {
+			g.p[y*g.w+x] = float32(m.Pix[y*m.Stride+4*x]) / 255
+		}
+	}
+	return g
+}
+
+// centre places g (at most Side×Side) in a Side×Side field so that its centre of mass is
+// as near the middle as the field allows.
+func centre(g *plane) *plane {
+	var s, sx, sy float64
+	for y := 0; y < g.h; y++ {
+		for x := 0; x < g.w; x++ {
+			v := float64(g.p[y*g.w+x])
+			s += v
+			sx += v * (float64(x) + 0.5)
+			sy += v * (float64(y) + 0.5)
+		}
+	}
+	ox := min(max(int(math.Round(Side/2-sx/s)), 0), Side-g.w)
+	oy := min(max(int(math.Round(Side/2-sy/s)), 0), Side-g.h)
+	out := newPlane(Side, Side)
+	for y := 0; y < g.h; y++ {
+		copy(out.p[(y+oy)*Side+ox:], g.p[y*g.w:(y+1)*g.w])
+	}
+	return out
+}
