@@ -1,0 +1,89 @@
+package nn
+
+import "math"
+
+// optimizer updates parameters from their gradients. Its state arrays are parallel to
+// the parameter list it was made for.
+type optimizer interface {
+	name() string
+	// update applies one step with learning rate lr and L2 weight decay wd.
+	update(ps []Param, lr, wd float64)
+	// state returns the state arrays, for checkpoints, and the step count.
+	state() ([][]float32, int64)
+	setStep(t int64)
+}
+
+func newOptimizer(name string, ps []Param, momentum float64) optimizer {
+	st := func() [][]float32 {
+		s := make([][]float32, len(ps))
+		for i, p := range ps {
+			s[i] = make([]float32, len(p.W))
+		}
+		return s
+	}
+	if name == "sgd" {
+		return &sgd{mu: float32(momentum), v: st()}
+	}
+	return &adam{b1: 0.9, b2: 0.999, eps: 1e-8, m: st(), v: st()}
+}
+
+// sgd is SGD with momentum: v = μ·v + g + wd·w; w −= lr·v.
+type sgd struct {
+	mu float32
+	v  [][]float32
+}
+
+func (o *sgd) name() string                { return "sgd" }
+func (o *sgd) state() ([][]float32, int64) { return o.v, 0 }
+func (o *sgd) setStep(int64)               {}
+func (o *sgd) update(ps []Param, lr, wd float64) {
+	for i, p := range ps {
+		w, g, v := p.W, p.G[:len(p.W)], o.v[i][:len(p.W)]
+		d := float32(0)
+		if p.Decay {
+			d = float32(wd)
+		}
+		for j := range w {
+			v[j] = o.mu*v[j] + g[j] + d*w[j]
+			w[j] -= float32(lr) * v[j]
+		}
+	}
+}
+
+// adam is Adam (Kingma & Ba) with L2 decay added to the gradient:
+// g' = g + wd·w; m = β1·m + (1−β1)·g'; v = β2·v + (1−β2)·g'²;
+// w −= lr·m̂ / (√v̂ + ε) with m̂ = m/(1−β1ᵗ), v̂ = v/(1−β2ᵗ).
+type adam struct {
+	b1, b2, eps float64
+	t           int64
+	m, v        [][]float32
+}
+
+func (o *adam) name() string { return "adam" }
+func (o *adam) state() ([][]float32, int64) {
+	return append(append([][]float32(nil), o.m...), o.v...), o.t
+}
+func (o *adam) setStep(t int64) { o.t = t }
+func (o *adam) update(ps []Param, lr, wd float64) {
+	o.t++
+	b1, b2 := float32(o.b1), float32(o.b2)
+	// The bias corrections fold into the step size and ε.
+	c1 := 1 - math.Pow(o.b1, float64(o.t))
+	c2 := 1 - math.Pow(o.b2, float64(o.t))
+	step := float32(lr * math.Sqrt(c2) / c1)
+	eps := float32(o.eps * math.Sqrt(c2))
+	for i, p := range ps {
+		w := p.W
+		g, m, v := p.G[:len(w)], o.m[i][:len(w)], o.v[i][:len(w)]
+		d := float32(0)
+		if p.Decay {
+			d = float32(wd)
+		}
+		for j := range w {
+			gj := g[j] + d*w[j]
+			m[j] = b1*m[j] + (1-b1)*gj
+			v[j] = b2*v[j] + (1-b2)*gj*gj
+			w[j] -= step * m[j] / (float32(math.Sqrt(float64(v[j]))) + eps)
+		}
+	}
+}

@@ -1,0 +1,110 @@
+package nn
+
+import "fmt"
+
+// MaxPool2D takes the maximum over size×size windows moved by stride, per channel. It
+// remembers where each maximum came from (argmax) so that Backward can route the gradient.
+// Ties go to the first value in row-major window order.
+type MaxPool2D struct {
+	info         LayerInfo
+	size, stride int
+	n            int
+	xlen         int
+	y, dx        []float32
+	arg          []int32 // arg[j]: index in x of the value y[j] came from
+}
+
+func newMaxPool2D(info LayerInfo) *MaxPool2D {
+	return &MaxPool2D{info: info, size: info.Spec.Size, stride: info.Spec.Stride}
+}
+
+// Info describes the layer.
+func (l *MaxPool2D) Info() LayerInfo { return l.info }
+
+// Params returns nil: pooling has no parameters.
+func (l *MaxPool2D) Params() []Param { return nil }
+
+func (l *MaxPool2D) replica(bool) Layer { return newMaxPool2D(l.info) }
+
+// Forward pools a batch of n samples. Each (channel, sample) plane is pooled on its own,
+// so the layout of planes does not matter.
+func (l *MaxPool2D) Forward(x []float32, n int) []float32 {
+	in, out := l.info.In, l.info.Out
+	if len(x) != n*in.Size() {
+		panic(fmt.Sprintf("nn: %s.Forward: len(x) = %d, want %d×%v", l.info.Name, len(x), n, in))
+	}
+	l.n, l.xlen = n, len(x)
+	planes := n * in.C
+	ip, op := in.H*in.W, out.H*out.W
+	l.y = grow(l.y, planes*op)
+	l.arg = growInt32(l.arg, planes*op)
+	if l.size == 2 && l.stride == 2 {
+		l.forward2(x, planes)
+		return l.y
+	}
+	for pl := 0; pl < planes; pl++ {
+		src := x[pl*ip : (pl+1)*ip]
+		for oy := 0; oy < out.H; oy++ {
+			for ox := 0; ox < out.W; ox++ {
+				best := oy*l.stride*in.W + ox*l.stride
+				for dy := 0; dy < l.size; dy++ {
+					for dx := 0; dx < l.size; dx++ {
+						if i := (oy*l.stride+dy)*in.W + ox*l.stride + dx; src[i] > src[best] {
+							best = i
+						}
+					}
+				}
+				j := pl*op + oy*out.W + ox
+				l.y[j] = src[best]
+				l.arg[j] = int32(pl*ip + best)
+			}
+		}
+	}
+	return l.y
+}
+
+// forward2 is Forward for the common 2×2 window with stride 2: for each output (oy, ox)
+// the window is rows 2oy, 2oy+1 and columns 2ox, 2ox+1 of the plane.
+func (l *MaxPool2D) forward2(x []float32, planes int) {
+	in, out := l.info.In, l.info.Out
+	ip, op := in.H*in.W, out.H*out.W
+	for pl := 0; pl < planes; pl++ {
+		for oy := 0; oy < out.H; oy++ {
+			r0 := pl*ip + 2*oy*in.W
+			top := x[r0 : r0+2*out.W]
+			bot := x[r0+in.W : r0+in.W+2*out.W]
+			y := l.y[pl*op+oy*out.W : pl*op+(oy+1)*out.W]
+			arg := l.arg[pl*op+oy*out.W : pl*op+(oy+1)*out.W]
+			arg = arg[:len(y)]
+			for ox := range y {
+				i := 2 * ox
+				b, bi := top[i], i
+				if v := top[i+1]; v > b {
+					b, bi = v, i+1
+				}
+				if v := bot[i]; v > b {
+					b, bi = v, i+in.W
+				}
+				if v := bot[i+1]; v > b {
+					b, bi = v, i+1+in.W
+				}
+				y[ox] = b
+				arg[ox] = int32(r0 + bi)
+			}
+		}
+	}
+}
+
+// Backward routes each output gradient to the input that was the maximum.
+func (l *MaxPool2D) Backward(dy []float32) []float32 {
+	if len(dy) != len(l.y) {
+		panic(fmt.Sprintf("nn: %s.Backward: len(dy) = %d, want %d", l.info.Name, len(dy), len(l.y)))
+	}
+	l.dx = grow(l.dx, l.xlen)
+	clear(l.dx)
+	arg := l.arg[:len(dy)]
+	for j, g := range dy {
+		l.dx[arg[j]] += g
+	}
+	return l.dx
+}
