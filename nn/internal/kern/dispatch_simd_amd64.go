@@ -2,7 +2,50 @@
 
 package kern
 
+import "simd/archsimd"
+
+//go:generate go run gen_avx2.go
+
 // available lists the implementations this build can run on this CPU, fastest first.
 func available() []kernels {
-	return []kernels{scalarKernels}
+	var ks []kernels
+	if archsimd.X86.AVX512() {
+		ks = append(ks, avx512Kernels)
+	}
+	if archsimd.X86.AVX2() && archsimd.X86.FMA() {
+		ks = append(ks, avx2Kernels)
+	}
+	return append(ks, scalarKernels)
+}
+
+// avx512Kernels uses 16-lane vectors (AVX-512F).
+var avx512Kernels = kernels{
+	name:   "avx512",
+	gemm:   gemmX16,
+	gemmTA: gemmTAX16,
+	gemmTB: gemmTBX16,
+	axpy:   axpyX16,
+	dot:    dotX16,
+}
+
+// avx2Kernels uses 8-lane vectors (AVX2 with FMA).
+var avx2Kernels = kernels{
+	name:   "avx2",
+	gemm:   gemmX8,
+	gemmTA: gemmTAX8,
+	gemmTB: gemmTBX8,
+	axpy:   axpyX8,
+	dot:    dotX8,
+}
+
+// hsumX16 returns the sum of the 16 lanes of v.
+func hsumX16(v archsimd.Float32x16) float32 {
+	return hsumX8(v.GetLo().Add(v.GetHi()))
+}
+
+// hsumX8 returns the sum of the 8 lanes of v.
+func hsumX8(v archsimd.Float32x8) float32 {
+	var t [4]float32
+	v.GetLo().Add(v.GetHi()).Store(&t)
+	return (t[0] + t[1]) + (t[2] + t[3])
 }
