@@ -1,0 +1,28 @@
+// Package filters holds the hand-made filters of the lesson and the tools to compare them
+// with the filters a CNN learns.
+//
+// It knows nothing of the network: every filter and image is a plain row-major array.
+//
+//   - [Lesson] gives the lesson's 3×3 vertical and horizontal edge kernels, [Sobel] the
+//     Sobel pair.
+//   - [LMLarge] builds the reference Leung–Malik bank (48 filters, 49×49); [LMDigit]
+//     builds the same structure fitted to 28×28 digits ([Describe] says which scales
+//     and why).
+//   - [Apply] correlates an image with a filter, the way a convolution layer does (no
+//     kernel flip), with zero padding at the border ([Border]).
+//   - [Resample] brings a filter to another support; [BestMatch], [MatchAll] and
+//     [Matcher] find, for a learned filter, the most similar hand-made filter by a
+//     sign-invariant normalised correlation.
+//
+// Coordinates. Filters are stored row-major, row 0 at the top, as images are. Angles
+// are measured counter-clockwise from the image's x axis as seen on screen: an
+// oriented filter at 0° is elongated horizontally (it finds horizontal edges and
+// bars), one at 90° vertically, one at 30° along a stroke rising to the right.
+// A first-derivative filter is negative on the side 90° counter-clockwise from its long
+// axis and positive on the other: at 0° negative above and positive below, like the
+// lesson's horizontal kernel; at 90° negative on the left and positive on the right,
+// like the vertical one.
+//
+// Shape mismatches (an image whose length is not h·w, a learned filter that is not
+// k×k) are programmer errors and panic with a "filters:" prefix.
+package filters
