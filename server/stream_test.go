@@ -1,0 +1,158 @@
+package server
+
+import (
+	"encoding/json"
+	"math"
+	"testing"
+
+	"convscope/nn"
+)
+
+func TestHelloFirst(t *testing.T) {
+	s := start(t, nil)
+	c := s.dial(t)
+	m := read(t, c)
+	if m.typ != "hello" {
+		t.Fatalf("first frame is %q, want hello", m.typ)
+	}
+	if v := m.json["protocol"]; v != float64(ProtocolVersion) {
+		t.Errorf("hello.protocol = %v, want %d", v, ProtocolVersion)
+	}
+	var h struct {
+		Model   ModelInfo `json:"model"`
+		History History   `json:"history"`
+		Probe   Probe     `json:"probe"`
+	}
+	if err := json.Unmarshal(m.raw, &h); err != nil {
+		t.Fatal(err)
+	}
+	if want := s.session.model.Params; h.Model.Params != want || len(h.Model.Layers) != len(nn.PyramidSpec().Layers) {
+		t.Errorf("hello.model = %d params, %d layers; want %d, %d", h.Model.Params, len(h.Model.Layers), want, len(nn.PyramidSpec().Layers))
+	}
+	if h.Probe.Source != "test" || h.Probe.Label < 0 || h.Probe.Label > 9 {
+		t.Errorf("hello.probe = %+v, want a test digit", h.Probe)
+	}
+	b := read(t, c)
+	if b.typ != "bank" {
+		t.Fatalf("second frame is %q, want bank", b.typ)
+	}
+	var meta struct {
+		Filters []bankFilter `json:"filters"`
+	}
+	if err := json.Unmarshal(b.bin.Meta, &meta); err != nil {
+		t.Fatal(err)
+	}
+	if len(meta.Filters) != len(b.bin.Tensors) || len(meta.Filters) < 48 {
+		t.Errorf("bank: %d descriptions, %d kernels; want the same number, ≥ 48", len(meta.Filters), len(b.bin.Tensors))
+	}
+}
+
+// TestFramesMatchModel: metrics, filters and activations frames arrive and decode to the
+// model's shapes, and the filters move as the network learns.
+func TestFramesMatchModel(t *testing.T) {
+	s := start(t, nil)
+	c := s.dial(t)
+	layers := s.session.model.Layers
+
+	met := readUntil(t, c, func(m msg) bool { return m.typ == "metrics" && m.json["step"].(float64) > 0 })
+	for _, k := range []string{"step", "epoch", "epoch_fraction", "train_loss", "train_accuracy", "test_accuracy", "samples_per_sec", "running"} {
+		if _, ok := met.json[k]; !ok {
+			t.Errorf("metrics frame lacks %q: %s", k, met.raw)
+		}
+	}
+
+	f1 := readUntil(t, c, ofType("filters")).bin
+	var convs []nn.LayerInfo
+	for _, l := range layers {
+		if l.Type == "conv" {
+			convs = append(convs, l)
+		}
+	}
+	if len(f1.Tensors) != len(convs) {
+		t.Fatalf("filters frame has %d tensors, want %d conv layers", len(f1.Tensors), len(convs))
+	}
+	for i, l := range convs {
+		want := [4]int{l.Out.C, l.In.C, l.Spec.Kernel, l.Spec.Kernel}
+		if got := f1.Tensors[i]; got.ID != l.Index || got.Dims != want {
+			t.Errorf("filters tensor %d = id %d dims %v, want id %d dims %v", i, got.ID, got.Dims, l.Index, want)
+		}
+	}
+	f2 := readUntil(t, c, func(m msg) bool { return m.typ == "filters" && m.bin.Step > f1.Step }).bin
+	if sameValues(f1.Tensors[0].Values(), f2.Tensors[0].Values()) {
+		t.Errorf("conv1 filters at step %d and %d are equal; training should change them", f1.Step, f2.Step)
+	}
+
+	a := readUntil(t, c, ofType("activations")).bin
+	if len(a.Tensors) != 1+len(layers) {
+		t.Fatalf("activations frame has %d tensors, want input + %d layers", len(a.Tensors), len(layers))
+	}
+	if in := a.Tensors[0]; in.ID != InputID || in.Dims != [4]int{1, 1, 28, 28} {
+		t.Errorf("activations input = id %d dims %v, want %d [1 1 28 28]", in.ID, in.Dims, InputID)
+	}
+	for i, l := range layers {
+		got := a.Tensors[i+1]
+		if want := [4]int{1, l.Out.C, l.Out.H, l.Out.W}; got.ID != l.Index || got.Dims != want {
+			t.Errorf("activations tensor %d = id %d dims %v, want id %d dims %v", i+1, got.ID, got.Dims, l.Index, want)
+		}
+	}
+	var meta activationsMeta
+	if err := json.Unmarshal(a.Meta, &meta); err != nil {
+		t.Fatal(err)
+	}
+	var sum float64
+	for _, p := range meta.Probabilities {
+		sum += float64(p)
+	}
+	if len(meta.Probabilities) != 10 || math.Abs(sum-1) > 1e-3 {
+		t.Errorf("activations probabilities = %v (sum %v), want 10 summing to 1", meta.Probabilities, sum)
+	}
+
+	mt := readUntil(t, c, ofType("matches"))
+	if ms, _ := mt.json["matches"].([]any); len(ms) != convs[0].Out.C {
+		t.Errorf("matches frame has %d matches, want %d (one per conv1 filter)", len(ms), convs[0].Out.C)
+	}
+}
+
+func sameValues(a, b []float32) bool {
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return len(a) == len(b)
+}
+
+// TestProbeChange: a probe message gives everybody activations and edges of that digit.
+func TestProbeChange(t *testing.T) {
+	s := start(t, func(o *Options) { o.Paused = true })
+	c := s.dial(t)
+	other := s.dial(t)
+	readUntil(t, c, ofType("activations"))
+	if err := c.WriteJSON(map[string]any{"type": "probe", "test_index": 7}); err != nil {
+		t.Fatal(err)
+	}
+	probe7 := func(m msg) bool {
+		var meta struct{ Probe Probe }
+		return (m.typ == "activations" || m.typ == "edges") && json.Unmarshal(m.bin.Meta, &meta) == nil && meta.Probe.Index == 7
+	}
+	for _, conn := range []*websocketConn{{c, "sender"}, {other, "other viewer"}} {
+		a := readUntil(t, conn.c, func(m msg) bool { return m.typ == "activations" && probe7(m) })
+		want := s.opts.Test.Image(7)
+		got := a.bin.Tensors[0].Values()
+		for i := range want {
+			if math.Abs(float64(got[i]-want[i])) > 1.0/255 {
+				t.Fatalf("%s: probe input pixel %d = %v, want %v", conn.name, i, got[i], want[i])
+			}
+		}
+		e := readUntil(t, conn.c, func(m msg) bool { return m.typ == "edges" && probe7(m) })
+		if len(e.bin.Tensors) < 48 {
+			t.Errorf("%s: edges frame has %d maps, want one per bank filter", conn.name, len(e.bin.Tensors))
+		}
+	}
+	if err := c.WriteJSON(map[string]any{"type": "probe", "test_index": 100000}); err != nil {
+		t.Fatal(err)
+	}
+	if m := readUntil(t, c, ofType("error")); m.json["error"] == "" {
+		t.Errorf("error frame without a message: %s", m.raw)
+	}
+}
