@@ -5,9 +5,9 @@ import (
 	"image/color"
 )
 
-// workMax is the longest side the pipeline works at after decoding: enough for a digit,
-// and it bounds the time of every step after the decoder.
-const workMax = 512
+// workMax is the longest side the pipeline works at after decoding: plenty for a digit
+// that ends up 20 pixels tall, and it bounds the time of every step after the decoder.
+const workMax = 256
 
 // plane is a grey image of float32 values, row-major: p[y*w+x].
 type plane struct {
@@ -32,26 +32,35 @@ func greyAlpha(img image.Image) (lum, alpha *plane, opaque bool) {
 	}
 	w, h := (sw+f-1)/f, (sh+f-1)/f
 	lum, alpha = newPlane(w, h), newPlane(w, h)
+	row := rowReader(img)
+	opaque = true
+	if f == 1 {
+		for y := 0; y < h; y++ {
+			if row(y, lum.p[y*w:(y+1)*w], alpha.p[y*w:(y+1)*w]) {
+				opaque = false
+			}
+		}
+		return lum, alpha, opaque
+	}
 	rl := make([]float32, sw) // one source row
 	ra := make([]float32, sw)
-	cnt := make([]float32, w*h)
-	opaque = true
-	row := rowReader(img)
 	for y := 0; y < sh; y++ {
 		if row(y, rl, ra) {
 			opaque = false
 		}
-		oy := (y / f) * w
+		ol, oa := lum.p[(y/f)*w:], alpha.p[(y/f)*w:]
 		for x := 0; x < sw; x++ {
-			o := oy + x/f
-			lum.p[o] += rl[x]
-			alpha.p[o] += ra[x]
-			cnt[o]++
+			ol[x/f] += rl[x]
+			oa[x/f] += ra[x]
 		}
 	}
-	for i, c := range cnt {
-		lum.p[i] /= c
-		alpha.p[i] /= c
+	for y := 0; y < h; y++ {
+		bh := min(f, sh-y*f)
+		for x := 0; x < w; x++ {
+			inv := 1 / float32(bh*min(f, sw-x*f))
+			lum.p[y*w+x] *= inv
+			alpha.p[y*w+x] *= inv
+		}
 	}
 	return lum, alpha, opaque
 }
@@ -193,28 +202,27 @@ func orient(g *plane, o int) *plane {
 	return out
 }
 
-// axisWeights lists, for each of n output cells over m input cells, which inputs cover it
-// and by how much (area averaging); the weights of one output sum to 1.
-func axisWeights(m, n int) [][]struct {
-	i int
-	w float32
-} {
-	out := make([][]struct {
-		i int
-		w float32
-	}, n)
+// span is the run of input cells one output cell covers, with their weights.
+type span struct {
+	lo int       // first input cell
+	w  []float32 // weights of cells lo, lo+1, …; they sum to 1
+}
+
+// axisSpans lists, for each of n output cells over m input cells, which inputs cover it
+// and by how much (area averaging).
+func axisSpans(m, n int) []span {
+	out := make([]span, n)
+	all := make([]float32, 0, m+2*n)
 	s := float64(m) / float64(n)
 	for o := range out {
 		lo, hi := float64(o)*s, float64(o+1)*s
+		start := len(all)
+		out[o].lo = int(lo)
 		for i := int(lo); i < m && float64(i) < hi; i++ {
 			cov := min(hi, float64(i+1)) - max(lo, float64(i))
-			if cov > 0 {
-				out[o] = append(out[o], struct {
-					i int
-					w float32
-				}{i, float32(cov / s)})
-			}
+			all = append(all, float32(max(cov, 0)/s))
 		}
+		out[o].w = all[start:len(all):len(all)]
 	}
 	return out
 }
@@ -225,25 +233,25 @@ func resize(g *plane, w, h int) *plane {
 	if w == g.w && h == g.h {
 		return g
 	}
-	xs, ys := axisWeights(g.w, w), axisWeights(g.h, h)
+	xs, ys := axisSpans(g.w, w), axisSpans(g.h, h)
 	tmp := newPlane(w, g.h)
 	for y := 0; y < g.h; y++ {
 		src, dst := g.p[y*g.w:(y+1)*g.w], tmp.p[y*w:(y+1)*w]
-		for x, ws := range xs {
+		for x, sp := range xs {
 			var s float32
-			for _, c := range ws {
-				s += c.w * src[c.i]
+			for k, c := range sp.w {
+				s += c * src[sp.lo+k]
 			}
 			dst[x] = s
 		}
 	}
 	out := newPlane(w, h)
-	for y, ws := range ys {
+	for y, sp := range ys {
 		dst := out.p[y*w : (y+1)*w]
-		for _, c := range ws {
-			src := tmp.p[c.i*w : (c.i+1)*w]
+		for k, c := range sp.w {
+			src := tmp.p[(sp.lo+k)*w : (sp.lo+k+1)*w]
 			for x := range dst {
-				dst[x] += c.w * src[x]
+				dst[x] += c * src[x]
 			}
 		}
 	}
@@ -354,16 +362,32 @@ func quantile(vals []float32, q float64) float32 {
 	return 1
 }
 
-// border returns the values of the ring of width k around the edge of g.
-func border(g *plane, k int) []float32 {
-	var out []float32
+// borderMedian returns the median of the ring of width k around the edge of g, from a
+// histogram of 1024 bins.
+func borderMedian(g *plane, k int) float32 {
+	const bins = 1024
+	var hist [bins]int
+	n := 0
+	add := func(vals []float32) {
+		for _, v := range vals {
+			hist[min(max(int(v*bins), 0), bins-1)]++
+		}
+		n += len(vals)
+	}
 	for y := 0; y < g.h; y++ {
 		if y < k || y >= g.h-k {
-			out = append(out, g.p[y*g.w:(y+1)*g.w]...)
+			add(g.p[y*g.w : (y+1)*g.w])
 			continue
 		}
-		out = append(out, g.p[y*g.w:y*g.w+k]...)
-		out = append(out, g.p[(y+1)*g.w-k:(y+1)*g.w]...)
+		add(g.p[y*g.w : y*g.w+k])
+		add(g.p[(y+1)*g.w-k : (y+1)*g.w])
 	}
-	return out
+	need, c := n/2+1, 0
+	for i, h := range hist {
+		c += h
+		if c >= need {
+			return (float32(i) + 0.5) / bins
+		}
+	}
+	return 1
 }

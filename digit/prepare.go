@@ -83,13 +83,14 @@ func (r *Result) prepare(img image.Image, orientation int) error {
 	if orientation > 1 {
 		note += ", turned as its camera recorded"
 	}
-	r.step("grey", fmt.Sprintf("Your %s image (%d×%d) in grey%s", r.Format, r.Width, r.Height, note), g.preview())
+	greyPreview := g.preview()
+	r.step("grey", fmt.Sprintf("Your %s image (%d×%d) in grey%s", r.Format, r.Width, r.Height, note), greyPreview)
 
 	// Polarity: MNIST is light ink on black. Estimates are made on a slightly blurred copy,
 	// so that noise does not count as ink; the picture itself keeps its sharpness.
 	sm := blur3(g)
 	k := max(1, min(g.w, g.h)/20)
-	bg := quantile(border(sm, k), 0.5)
+	bg := borderMedian(sm, k)
 	var dark, bright float64
 	for _, v := range sm.p {
 		if d := float64(bg - v); d > minDeviation {
@@ -107,13 +108,17 @@ func (r *Result) prepare(img image.Image, orientation int) error {
 			g.p[i] = 1 - v
 			sm.p[i] = 1 - sm.p[i]
 		}
-		r.step("polarity", "Inverted: MNIST digits are light ink on a black background", g.preview())
+		inv := image.NewGray(greyPreview.Rect)
+		for i, v := range greyPreview.Pix {
+			inv.Pix[i] = 255 - v
+		}
+		r.step("polarity", "Inverted: MNIST digits are light ink on a black background", inv)
 	} else {
-		r.step("polarity", "Already light ink on a dark background, as in MNIST: kept as it is", g.preview())
+		r.step("polarity", "Already light ink on a dark background, as in MNIST: kept as it is", greyPreview)
 	}
 
 	// Clean: subtract the background, stretch the contrast, drop texture and specks.
-	bg = quantile(border(sm, k), 0.5)
+	bg = borderMedian(sm, k)
 	var ink []float32
 	for _, v := range sm.p {
 		if v > bg+minDeviation {
@@ -202,36 +207,33 @@ func keepDigit(g *plane) (image.Rectangle, bool) {
 	label := make([]int32, w*h)
 	var mass []float64
 	var boxes []image.Rectangle
-	var stack []int
+	var stack []int32
 	for start, v := range g.p {
 		if v == 0 || label[start] != 0 {
 			continue
 		}
 		id := int32(len(mass) + 1)
-		m, bb := 0.0, image.Rectangle{}
+		m := 0.0
+		x0, y0, x1, y1 := w, h, -1, -1
 		label[start] = id
-		stack = append(stack[:0], start)
+		stack = append(stack[:0], int32(start))
 		for len(stack) > 0 {
-			i := stack[len(stack)-1]
+			i := int(stack[len(stack)-1])
 			stack = stack[:len(stack)-1]
 			x, y := i%w, i/w
 			m += float64(g.p[i])
-			bb = bb.Union(image.Rect(x, y, x+1, y+1))
-			for dy := -1; dy <= 1; dy++ {
-				for dx := -1; dx <= 1; dx++ {
-					nx, ny := x+dx, y+dy
-					if nx < 0 || ny < 0 || nx >= w || ny >= h {
-						continue
-					}
+			x0, y0, x1, y1 = min(x0, x), min(y0, y), max(x1, x), max(y1, y)
+			for ny := max(y-1, 0); ny <= min(y+1, h-1); ny++ {
+				for nx := max(x-1, 0); nx <= min(x+1, w-1); nx++ {
 					if j := ny*w + nx; g.p[j] > 0 && label[j] == 0 {
 						label[j] = id
-						stack = append(stack, j)
+						stack = append(stack, int32(j))
 					}
 				}
 			}
 		}
 		mass = append(mass, m)
-		boxes = append(boxes, bb)
+		boxes = append(boxes, image.Rect(x0, y0, x1+1, y1+1))
 	}
 	var top float64
 	for _, m := range mass {
@@ -255,25 +257,30 @@ func keepDigit(g *plane) (image.Rectangle, bool) {
 }
 
 // strokeWidth estimates the mean stroke width inside box: a stroke of width s and length
-// L has area s·L and perimeter about 2L.
+// L has area s·L and a perimeter of about 2L. Area and perimeter are counted on the
+// pixels of at least half intensity.
 func strokeWidth(g *plane, box image.Rectangle) float64 {
-	in := func(x, y int) bool {
-		return x >= 0 && y >= 0 && x < g.w && y < g.h && g.p[y*g.w+x] >= 0.5
-	}
-	area, edges := 0, 0
+	area, shared := 0, 0 // ink pixels, and pairs of 4-neighbouring ink pixels
 	for y := box.Min.Y; y < box.Max.Y; y++ {
+		r := g.p[y*g.w : (y+1)*g.w]
+		var below []float32
+		if y+1 < box.Max.Y {
+			below = g.p[(y+1)*g.w : (y+2)*g.w]
+		}
 		for x := box.Min.X; x < box.Max.X; x++ {
-			if !in(x, y) {
+			if r[x] < 0.5 {
 				continue
 			}
 			area++
-			for _, d := range [4][2]int{{1, 0}, {-1, 0}, {0, 1}, {0, -1}} {
-				if !in(x+d[0], y+d[1]) {
-					edges++
-				}
+			if x+1 < box.Max.X && r[x+1] >= 0.5 {
+				shared++
+			}
+			if below != nil && below[x] >= 0.5 {
+				shared++
 			}
 		}
 	}
+	edges := 4*area - 2*shared
 	if edges == 0 {
 		return 0
 	}
