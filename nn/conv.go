@@ -40,7 +40,7 @@ func (l *Conv2D) Params() []Param {
 	return []Param{{Name: l.info.Name + ".w", W: l.w, G: l.dw, Decay: true}, {Name: l.info.Name + ".b", W: l.b, G: l.db}}
 }
 
-func (l *Conv2D) replica(grads bool) Layer { return newConv2D(l.info, l.w, l.b, grads) }
+func (l *Conv2D) replica(grads, _ bool) Layer { return newConv2D(l.info, l.w, l.b, grads) }
 
 // Forward computes the convolution of a batch of n samples.
 func (l *Conv2D) Forward(x []float32, n int) []float32 {
@@ -139,7 +139,7 @@ func (l *Conv2D) im2col(x []float32, n int) {
 						clear(dst[hi:])
 						base := iy*w - pad + kx
 						if st == 1 {
-							copy(dst[lo:hi], src[base+lo:base+hi])
+							copyShort(dst[lo:hi], src[base+lo:base+hi])
 							continue
 						}
 						for ox := lo; ox < hi; ox++ {
@@ -179,11 +179,7 @@ func (l *Conv2D) col2im(dx []float32, n int) {
 						src := row[(s*oh+oy)*ow+lo : (s*oh+oy)*ow+hi]
 						base := iy*w - pad + kx
 						if st == 1 {
-							d := dst[base+lo : base+hi]
-							d = d[:len(src)]
-							for i, v := range src {
-								d[i] += v
-							}
+							addShort(dst[base+lo:base+hi], src)
 							continue
 						}
 						for i, v := range src {
@@ -193,5 +189,42 @@ func (l *Conv2D) col2im(dx []float32, n int) {
 				}
 			}
 		}
+	}
+}
+
+// copyShort is copy(dst, src) for the short rows of im2col, where a call to the runtime's
+// memmove costs more than the copy: eight, then four, then single values at a time.
+func copyShort(dst, src []float32) {
+	src = src[:len(dst)]
+	for len(dst) >= 8 {
+		*(*[8]float32)(dst) = *(*[8]float32)(src)
+		dst, src = dst[8:], src[8:]
+	}
+	if len(dst) >= 4 {
+		*(*[4]float32)(dst) = *(*[4]float32)(src)
+		dst, src = dst[4:], src[4:]
+	}
+	for i := range dst {
+		dst[i] = src[i]
+	}
+}
+
+// addShort is dst[i] += src[i] over len(dst) values, unrolled by eight like copyShort.
+func addShort(dst, src []float32) {
+	src = src[:len(dst)]
+	for len(dst) >= 8 {
+		d, s := (*[8]float32)(dst), (*[8]float32)(src)
+		d[0] += s[0]
+		d[1] += s[1]
+		d[2] += s[2]
+		d[3] += s[3]
+		d[4] += s[4]
+		d[5] += s[5]
+		d[6] += s[6]
+		d[7] += s[7]
+		dst, src = dst[8:], src[8:]
+	}
+	for i := range dst {
+		dst[i] += src[i]
 	}
 }

@@ -69,8 +69,8 @@ func convRefBackward(x, w, dy []float32, n int, in, out Shape, k, st, pad int) (
 
 func TestConv2DMatchesReference(t *testing.T) {
 	tests := []struct {
-		n                     int
-		in                    Shape
+		n                   int
+		in                  Shape
 		filters, k, st, pad int
 	}{
 		{1, Shape{1, 5, 5}, 1, 3, 1, 0},

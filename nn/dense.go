@@ -33,7 +33,7 @@ func (l *Dense) Params() []Param {
 	return []Param{{Name: l.info.Name + ".w", W: l.w, G: l.dw, Decay: true}, {Name: l.info.Name + ".b", W: l.b, G: l.db}}
 }
 
-func (l *Dense) replica(grads bool) Layer { return newDense(l.info, l.w, l.b, grads) }
+func (l *Dense) replica(grads, _ bool) Layer { return newDense(l.info, l.w, l.b, grads) }
 
 // Forward computes y[n×out] = x[n×in]·Wᵀ + b.
 func (l *Dense) Forward(x []float32, n int) []float32 {

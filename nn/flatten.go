@@ -19,7 +19,7 @@ func (l *Flatten) Info() LayerInfo { return l.info }
 // Params returns nil: Flatten has no parameters.
 func (l *Flatten) Params() []Param { return nil }
 
-func (l *Flatten) replica(bool) Layer { return newFlatten(l.info, l.flatIn) }
+func (l *Flatten) replica(_, _ bool) Layer { return newFlatten(l.info, l.flatIn) }
 
 // Forward reorders a batch of n samples: y[s][c·HW + i] = x[c][s][i].
 func (l *Flatten) Forward(x []float32, n int) []float32 {

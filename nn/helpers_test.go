@@ -31,9 +31,9 @@ func testLayer(t *testing.T, in Shape, ls LayerSpec, flatIn, first bool) Layer {
 	case "dense":
 		return newDense(info, make([]float32, info.Params-info.Out.C), make([]float32, info.Out.C), true)
 	case "relu":
-		return newReLU(info)
+		return newReLU(info, false, false)
 	case "maxpool":
-		return newMaxPool2D(info)
+		return newMaxPool2D(info, false, false)
 	case "flatten":
 		return newFlatten(info, flatIn)
 	}
@@ -98,9 +98,9 @@ func closeTo(got, want, tol float64) bool {
 }
 
 var (
-	mnistOnce         sync.Once
+	mnistOnce             sync.Once
 	mnistTrain, mnistTest *Dataset
-	mnistErr          error
+	mnistErr              error
 )
 
 // loadTestMNIST loads the real MNIST files once per test binary.

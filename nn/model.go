@@ -36,12 +36,13 @@ type Layer interface {
 	Backward(dy []float32) []float32
 	Params() []Param
 	// replica returns a layer that shares this one's parameter values but has its own
-	// buffers and, if grads, its own gradient accumulators.
-	replica(grads bool) Layer
+	// buffers and, if grads, its own gradient accumulators; fused says whether a ReLU and
+	// the max-pool after it work as one (relu.go).
+	replica(grads, fused bool) Layer
 }
 
 // Model is a sequential CNN built from a Spec. Its parameters live in the model; the
-// layers it trains with share them.
+// layers it trains with share them. Its own layers run fused (relu.go).
 type Model struct {
 	spec   Spec
 	infos  []LayerInfo
@@ -70,9 +71,11 @@ func build(spec Spec, infos []LayerInfo) *Model {
 		case "conv":
 			l = newConv2D(info, make([]float32, info.Params-info.Out.C), make([]float32, info.Out.C), true)
 		case "relu":
-			l = newReLU(info)
+			next := info.Index+1 < len(infos) && infos[info.Index+1].Type == "maxpool"
+			l = newReLU(info, next, true)
 		case "maxpool":
-			l = newMaxPool2D(info)
+			prev := info.Index > 0 && infos[info.Index-1].Type == "relu"
+			l = newMaxPool2D(info, prev, true)
 		case "flatten":
 			l = newFlatten(info, flat)
 			flat = true
@@ -144,10 +147,10 @@ func (m *Model) Clone() *Model {
 
 // replica returns layers that share the model's parameters, with their own buffers and,
 // if grads, their own gradient accumulators.
-func (m *Model) replica(grads bool) []Layer {
+func (m *Model) replica(grads, fused bool) []Layer {
 	r := make([]Layer, len(m.layers))
 	for i, l := range m.layers {
-		r[i] = l.replica(grads)
+		r[i] = l.replica(grads, fused)
 	}
 	return r
 }
@@ -171,7 +174,7 @@ func backward(layers []Layer, dy []float32) {
 // It is safe for concurrent use as long as nobody trains this model at the same time.
 func (m *Model) Predict(x []float32) []float32 {
 	m.checkInput("Predict", x)
-	out := forward(m.replica(false), x, 1)
+	out := forward(m.replica(false, true), x, 1)
 	p := make([]float32, Classes)
 	softmax(p, out)
 	return p
@@ -196,7 +199,7 @@ type Activation struct {
 func (m *Model) Trace(x []float32) *Trace {
 	m.checkInput("Trace", x)
 	t := &Trace{Input: append([]float32(nil), x...), Outputs: make([]Activation, len(m.layers))}
-	layers := m.replica(false)
+	layers := m.replica(false, false)
 	out := t.Input
 	for i, l := range layers {
 		out = l.Forward(out, 1)

@@ -1,12 +1,18 @@
 package nn
 
-import "fmt"
+import (
+	"fmt"
+	"math"
+)
 
 // MaxPool2D takes the maximum over size×size windows moved by stride, per channel. It
 // remembers where each maximum came from (argmax) so that Backward can route the gradient.
-// Ties go to the first value in row-major window order.
+// Ties go to the first value in row-major window order. After a fused ReLU (relu.go) it
+// also clips its outputs at 0.
 type MaxPool2D struct {
 	info         LayerInfo
+	afterReLU    bool // the previous layer is a ReLU
+	clip         bool // fused: output max(0, window max), gradient only where positive
 	size, stride int
 	n            int
 	xlen         int
@@ -14,8 +20,9 @@ type MaxPool2D struct {
 	arg          []int32 // arg[j]: index in x of the value y[j] came from
 }
 
-func newMaxPool2D(info LayerInfo) *MaxPool2D {
-	return &MaxPool2D{info: info, size: info.Spec.Size, stride: info.Spec.Stride}
+func newMaxPool2D(info LayerInfo, afterReLU, fused bool) *MaxPool2D {
+	return &MaxPool2D{info: info, afterReLU: afterReLU, clip: afterReLU && fused,
+		size: info.Spec.Size, stride: info.Spec.Stride}
 }
 
 // Info describes the layer.
@@ -24,7 +31,9 @@ func (l *MaxPool2D) Info() LayerInfo { return l.info }
 // Params returns nil: pooling has no parameters.
 func (l *MaxPool2D) Params() []Param { return nil }
 
-func (l *MaxPool2D) replica(bool) Layer { return newMaxPool2D(l.info) }
+func (l *MaxPool2D) replica(_, fused bool) Layer {
+	return newMaxPool2D(l.info, l.afterReLU, fused)
+}
 
 // Forward pools a batch of n samples. Each (channel, sample) plane is pooled on its own,
 // so the layout of planes does not matter.
@@ -39,7 +48,11 @@ func (l *MaxPool2D) Forward(x []float32, n int) []float32 {
 	l.y = grow(l.y, planes*op)
 	l.arg = growInt32(l.arg, planes*op)
 	if l.size == 2 && l.stride == 2 {
-		l.forward2(x, planes)
+		if l.clip {
+			l.forward2Clip(x, planes)
+		} else {
+			l.forward2(x, planes)
+		}
 		return l.y
 	}
 	for pl := 0; pl < planes; pl++ {
@@ -56,6 +69,9 @@ func (l *MaxPool2D) Forward(x []float32, n int) []float32 {
 				}
 				j := pl*op + oy*out.W + ox
 				l.y[j] = src[best]
+				if l.clip {
+					l.y[j] = max(src[best], 0)
+				}
 				l.arg[j] = int32(pl*ip + best)
 			}
 		}
@@ -103,8 +119,58 @@ func (l *MaxPool2D) Backward(dy []float32) []float32 {
 	l.dx = grow(l.dx, l.xlen)
 	clear(l.dx)
 	arg := l.arg[:len(dy)]
+	if l.clip {
+		// Where the clipped output is 0 the ReLU's gradient is 0.
+		y := l.y[:len(dy)]
+		for j, g := range dy {
+			if y[j] > 0 {
+				l.dx[arg[j]] += g
+			}
+		}
+		return l.dx
+	}
 	for j, g := range dy {
 		l.dx[arg[j]] += g
 	}
 	return l.dx
+}
+
+// forward2Clip is forward2 fused with the ReLU before it. Clipped at 0, every value is a
+// non-negative float, and non-negative floats order like their bits as integers, so the
+// window maximum is an integer maximum that compiles without branches.
+func (l *MaxPool2D) forward2Clip(x []float32, planes int) {
+	in, out := l.info.In, l.info.Out
+	ip, op := in.H*in.W, out.H*out.W
+	// relu returns the bits of max(0, v) as a non-negative int32.
+	relu := func(v float32) int32 {
+		b := int32(math.Float32bits(v))
+		return b &^ (b >> 31)
+	}
+	for pl := 0; pl < planes; pl++ {
+		for oy := 0; oy < out.H; oy++ {
+			r0 := pl*ip + 2*oy*in.W
+			top := x[r0 : r0+2*out.W]
+			bot := x[r0+in.W : r0+in.W+2*out.W]
+			y := l.y[pl*op+oy*out.W : pl*op+(oy+1)*out.W]
+			arg := l.arg[pl*op+oy*out.W : pl*op+(oy+1)*out.W]
+			arg = arg[:len(y)]
+			bot = bot[:len(top)]
+			for ox := range y {
+				i := 2 * ox
+				a, b, c, d := relu(top[i]), relu(top[i+1]), relu(bot[i]), relu(bot[i+1])
+				m, mi := a, int32(i)
+				if b > m {
+					m, mi = b, int32(i+1)
+				}
+				if c > m {
+					m, mi = c, int32(i+in.W)
+				}
+				if d > m {
+					m, mi = d, int32(i+1+in.W)
+				}
+				y[ox] = math.Float32frombits(uint32(m))
+				arg[ox] = int32(r0) + mi
+			}
+		}
+	}
 }

@@ -225,7 +225,7 @@ func NewTrainer(m *Model, train, test *Dataset, cfg Config) (*Trainer, error) {
 		if i == 0 {
 			w.layers = m.layers
 		} else {
-			w.layers = m.replica(true)
+			w.layers = m.replica(true, true)
 		}
 		for _, l := range w.layers {
 			w.params = append(w.params, l.Params()...)

@@ -1,0 +1,97 @@
+package nn
+
+import (
+	"fmt"
+	"os"
+	"testing"
+)
+
+// trainFLOPs estimates the multiply-adds ×2 of one training sample: forward, weight
+// gradient and input gradient of every conv and dense layer (no input gradient for the
+// first layer).
+func trainFLOPs(m *Model) float64 {
+	var f float64
+	for i, info := range m.infos {
+		var fwd float64
+		switch info.Type {
+		case "conv":
+			k := info.Spec.Kernel
+			fwd = 2 * float64(info.Out.Size()*info.In.C*k*k)
+		case "dense":
+			fwd = 2 * float64(info.In.Size()*info.Out.Size())
+		default:
+			continue
+		}
+		f += 2 * fwd
+		if i > 0 {
+			f += fwd
+		}
+	}
+	return f
+}
+
+func BenchmarkTrain(b *testing.B) {
+	train, test := loadTestMNIST(b)
+	nets := []struct {
+		name string
+		spec Spec
+	}{{"onecon", OneConvSpec()}, {"pyramid", PyramidSpec()}, {"default", DefaultSpec()}}
+	for _, net := range nets {
+		for _, workers := range []int{1, 2} {
+			b.Run(fmt.Sprintf("%s/workers=%d", net.name, workers), func(b *testing.B) {
+				m, err := NewModel(net.spec, 1)
+				if err != nil {
+					b.Fatal(err)
+				}
+				cfg := DefaultConfig()
+				cfg.BatchSize, cfg.Workers, cfg.EvalEvery = 32, workers, 0
+				tr, err := NewTrainer(m, train, test, cfg)
+				if err != nil {
+					b.Fatal(err)
+				}
+				tr.startPool()
+				defer tr.stopPool()
+				tr.trainStep() // buffers grow on the first step
+				b.ReportAllocs()
+				b.ResetTimer()
+				for b.Loop() {
+					tr.trainStep()
+				}
+				sec := b.Elapsed().Seconds()
+				samples := float64(b.N * cfg.BatchSize)
+				b.ReportMetric(samples/sec, "samples/s")
+				b.ReportMetric(samples*trainFLOPs(m)/sec/1e9, "GFLOP/s")
+			})
+		}
+	}
+}
+
+func BenchmarkTrace(b *testing.B) {
+	_, test := loadTestMNIST(b)
+	for _, net := range []struct {
+		name string
+		spec Spec
+	}{{"pyramid", PyramidSpec()}, {"default", DefaultSpec()}} {
+		b.Run(net.name, func(b *testing.B) {
+			m, err := NewModel(net.spec, 1)
+			if err != nil {
+				b.Fatal(err)
+			}
+			x := test.Image(0)
+			b.ReportAllocs()
+			for b.Loop() {
+				m.Trace(x)
+			}
+		})
+	}
+}
+
+func BenchmarkLoadMNIST(b *testing.B) {
+	fsys := os.DirFS("../samples")
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, _, err := LoadMNIST(fsys, "mnist"); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
