@@ -43,6 +43,7 @@ type hub struct {
 	done       chan struct{} // closed when run returns
 	viewers    atomic.Int64  // connected viewers, read by the training goroutine
 	onMessage  func(c *client, msg []byte)
+	onLeave    func(viewers int) // tests: called in the hub goroutine when a viewer leaves
 	wg         sync.WaitGroup // client goroutines
 }
 
@@ -78,6 +79,9 @@ func (h *hub) run(ctx context.Context) {
 			if _, ok := clients[c]; ok {
 				delete(clients, c)
 				h.viewers.Store(int64(len(clients)))
+				if h.onLeave != nil {
+					h.onLeave(len(clients))
+				}
 			}
 		case f := <-h.broadcast:
 			latest[f.kind] = &f
