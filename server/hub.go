@@ -72,7 +72,7 @@ func (h *hub) run(ctx context.Context) {
 			h.viewers.Store(int64(len(clients)))
 			for _, f := range latest {
 				if f != nil {
-					c.offer(*f)
+					c.offerIfEmpty(*f)
 				}
 			}
 		case c := <-h.unregister:
@@ -128,6 +128,17 @@ func (c *client) offer(f frame) {
 	select {
 	case c.notify <- struct{}{}:
 	default:
+	}
+}
+
+// offerIfEmpty offers f unless a frame of its kind is already pending (a fresher one
+// made for this viewer, such as its first metrics).
+func (c *client) offerIfEmpty(f frame) {
+	c.mu.Lock()
+	empty := c.pending[f.kind] == nil
+	c.mu.Unlock()
+	if empty {
+		c.offer(f)
 	}
 }
 

@@ -340,3 +340,6 @@ func (s *Session) setProbe(ps probeState) Probe {
 	s.kick()
 	return ps.Probe
 }
+
+// Progress returns the trainer's latest progress.
+func (s *Session) Progress() nn.Progress { return s.trainer.Progress() }
