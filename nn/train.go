@@ -405,7 +405,9 @@ func (t *Trainer) trainStep() {
 	a := max(1/float64(t.avgN), 0.02) // running mean over about the last 50 steps
 	t.lossAvg += a * (loss/float64(n) - t.lossAvg)
 	t.accAvg += a * (float64(correct)/float64(n) - t.accAvg)
-	if now := time.Now(); now.Sub(t.winStart) >= 500*time.Millisecond {
+	if now := time.Now(); t.winStart.IsZero() {
+		t.winStart, t.winSeen = now, t.seen
+	} else if now.Sub(t.winStart) >= 500*time.Millisecond {
 		t.sps = float64(t.seen-t.winSeen) / now.Sub(t.winStart).Seconds()
 		t.winStart, t.winSeen = now, t.seen
 	}
