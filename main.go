@@ -74,7 +74,7 @@ func run() error {
 	srv.Start(ctx)
 	p := srv.Session().Progress()
 	log.Info("convscope ready", "addr", ln.Addr().String(), "state", *state, "step", p.Step,
-		"epoch", p.Epoch, "running", p.Running, "live", *live)
+		"epoch", p.Epoch, "paused", *paused, "live", *live)
 	for _, u := range urls(ln.Addr()) {
 		fmt.Fprintf(os.Stderr, "  open %s\n", u)
 	}

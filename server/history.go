@@ -27,7 +27,7 @@ type History struct {
 }
 
 // Len is the number of points.
-func (h *History) Len() int { return len(h.Step) }
+func (h History) Len() int { return len(h.Step) }
 
 // history records a point every h.Every metric ticks in which the step moved, and thins
 // itself to half when full, so it always covers the whole run evenly.
