@@ -125,7 +125,9 @@ func TestControl(t *testing.T) {
 	if code, _ := s.do(t, "POST", "/api/train", "application/json", `{"action":"start"}`); code != 200 {
 		t.Fatalf("start = %d", code)
 	}
-	readUntil(t, c, func(m msg) bool { return m.typ == "metrics" && m.json["step"].(float64) > 3 && m.json["running"] == true })
+	readUntil(t, c, func(m msg) bool {
+		return m.typ == "metrics" && m.json["step"].(float64) > 3 && m.json["running"] == true
+	})
 	s.do(t, "POST", "/api/train", "application/json", `{"action":"reset","seed":9}`)
 	readUntil(t, c, func(m msg) bool { return m.typ == "metrics" && m.json["step"].(float64) < 3 })
 	if code, out := s.do(t, "POST", "/api/probe", "application/json", `{"test_index":12}`); code != 200 {

@@ -44,7 +44,7 @@ type hub struct {
 	viewers    atomic.Int64  // connected viewers, read by the training goroutine
 	onMessage  func(c *client, msg []byte)
 	onLeave    func(viewers int) // tests: called in the hub goroutine when a viewer leaves
-	wg         sync.WaitGroup // client goroutines
+	wg         sync.WaitGroup    // client goroutines
 }
 
 func newHub(tm Timings, onMessage func(*client, []byte)) *hub {
