@@ -83,7 +83,9 @@ export function createNet(container) {
     for (const c of cols) {
       const tensor = tensors.get(c.L.index);
       if (!tensor) continue;
-      const kind = tensor.signed ? 'diverging' : 'grey';
+      // Conv and dense outputs are signed by nature (even when this one happens to be
+      // all positive); the input, ReLU and pool outputs never go below zero.
+      const kind = c.L.type === 'conv' || c.L.type === 'dense' ? 'diverging' : 'grey';
       const [, C, H, W] = tensor.dims;
       if (c.flat) {
         const range = maxAbs(tensor.data);

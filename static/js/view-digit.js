@@ -12,6 +12,7 @@ import { t } from './strings.js';
 const PAD = 280; // pad resolution: 10× MNIST's 28 px
 const STROKE = 22; // ≈ 2.2 px at 28 px, the width of an MNIST pen stroke
 const MIN_GAP_MS = 120; // at most about eight predictions a second while drawing
+const MIN_EXTENT = 40; // pad pixels (4 MNIST pixels) of ink before the first prediction
 
 /** digitView builds the digit view inside el. */
 export function digitView(el, { store, api, invalidate }) {
@@ -27,6 +28,7 @@ export function digitView(el, { store, api, invalidate }) {
   const box = el.querySelector('.pad-box');
 
   let inked = false;
+  let inkBox = null; // [minX, minY, maxX, maxY] of the ink drawn since the last clear
   let last = null; // the last point of the stroke being drawn, in pad pixels
   let source = null; // Blob last sent (the pad's PNG or an uploaded file)
   let dirty = false; // the pad changed since the last request
@@ -42,6 +44,7 @@ export function digitView(el, { store, api, invalidate }) {
     ctx.fillStyle = '#fff';
     ctx.fillRect(0, 0, PAD, PAD);
     inked = false;
+    inkBox = null;
     dirty = false;
     probeBtn.disabled = true;
   }
@@ -52,6 +55,8 @@ export function digitView(el, { store, api, invalidate }) {
   }
 
   function segment(a, b) {
+    const [x0, y0, x1, y1] = inkBox || [a[0], a[1], a[0], a[1]];
+    inkBox = [Math.min(x0, a[0], b[0]), Math.min(y0, a[1], b[1]), Math.max(x1, a[0], b[0]), Math.max(y1, a[1], b[1])];
     ctx.strokeStyle = '#000';
     ctx.lineWidth = STROKE;
     ctx.lineCap = 'round';
@@ -141,7 +146,8 @@ export function digitView(el, { store, api, invalidate }) {
   // changed notes a new drawing and sends it when the last request is done and the
   // minimum gap has passed.
   function changed() {
-    if (!inked) return;
+    // A dot or a short dash is no digit yet: wait until the ink spans a few MNIST pixels.
+    if (!inked || !inkBox || Math.max(inkBox[2] - inkBox[0], inkBox[3] - inkBox[1]) < MIN_EXTENT) return;
     dirty = true;
     pump();
   }

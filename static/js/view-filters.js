@@ -51,7 +51,8 @@ export function filtersView(el, { store, invalidate }) {
         const openIt = () => openDialog(L.index, o);
         c.addEventListener('click', openIt);
         c.addEventListener('keydown', (ev) => {
-          if (ev.key === 'Enter' || ev.key === ' ') {
+          // Enter opens; Space stays the page-wide pause key.
+          if (ev.key === 'Enter') {
             ev.preventDefault();
             ev.stopPropagation();
             openIt();

@@ -1,0 +1,313 @@
+package e2e
+
+import (
+	"fmt"
+	"image"
+	"image/color"
+	"image/png"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/input"
+	"github.com/chromedp/chromedp"
+
+	"convscope/server"
+)
+
+var views = []string{"training", "filters", "activations", "architecture", "digit", "edges"}
+
+// TestPageLoads: the dashboard loads, connects, shows the model and every view by its
+// number key, with no console error or uncaught exception.
+func TestPageLoads(t *testing.T) {
+	url := startServer(t, nil)
+	p := openPage(t, url, 1280, 900, "training")
+
+	for i, v := range views {
+		p.do(chromedp.KeyEvent(fmt.Sprint(i + 1)))
+		p.waitJS(fmt.Sprintf(`!document.getElementById('view-%s').hidden && location.hash === '#%s'`, v, v),
+			fmt.Sprintf("key %d to show view %s", i+1, v))
+		if n := eval[int](p, `document.querySelectorAll('.view:not([hidden])').length`); n != 1 {
+			t.Errorf("after key %d: %d views shown, want 1", i+1, n)
+		}
+	}
+	// The architecture view describes the model the server trains.
+	p.show("architecture")
+	p.waitJS(`document.querySelectorAll('#arch-table tbody tr').length > 0`, "the architecture table")
+	rows := eval[int](p, `document.querySelectorAll('#arch-table tbody tr').length`)
+	layers := eval[int](p, `fetch('/api/model').then((r) => r.json()).then((m) => m.layers.length)`)
+	if rows != layers {
+		t.Errorf("architecture table has %d rows, the model has %d layers", rows, layers)
+	}
+	if boxes := eval[int](p, `document.querySelectorAll('#arch-picture .arch-box').length`); boxes < 3 {
+		t.Errorf("architecture picture has %d boxes, want the input and the layers", boxes)
+	}
+	p.noProblems()
+}
+
+// TestTrainingAdvances: pressing Start makes the curves grow and the learned filters
+// change; Space pauses; a bad learning rate shows the server's refusal.
+func TestTrainingAdvances(t *testing.T) {
+	url := startServer(t, nil)
+	p := openPage(t, url, 1280, 900, "training")
+
+	if got := eval[string](p, `document.getElementById('btn-run').dataset.action`); got != "start" {
+		t.Fatalf("run button action before training = %q, want start", got)
+	}
+	lossBefore := eval[string](p, canvasSig("#chart-loss"))
+	accBefore := eval[string](p, canvasSig("#chart-acc"))
+	p.do(chromedp.Click(chromedp.CSS("#btn-run")))
+	p.waitJS(`document.getElementById('btn-run').dataset.action === 'pause'`, "the run button to offer Pause")
+	p.waitJS(`Number(document.getElementById('chart-loss').dataset.points) >= 5`, "five points on the loss curve")
+	p.waitJS(fmt.Sprintf(`%s !== %q && %s !== %q`, canvasSig("#chart-loss"), lossBefore, canvasSig("#chart-acc"), accBefore),
+		"the curves to be drawn")
+	// The curves keep advancing: more points and new pixels a moment later.
+	pts := eval[int](p, `Number(document.getElementById('chart-loss').dataset.points)`)
+	sig := eval[string](p, canvasSig("#chart-loss"))
+	p.waitJS(fmt.Sprintf(`Number(document.getElementById('chart-loss').dataset.points) > %d && %s !== %q`, pts, canvasSig("#chart-loss"), sig),
+		"the loss curve to advance")
+	p.waitJS(`document.getElementById('stat-test').textContent.endsWith('%')`, "a test accuracy in the header")
+
+	p.show("filters")
+	p.waitJS(`document.querySelectorAll('#filters-layers .filter-tile').length > 0`, "filter tiles")
+	first := eval[string](p, canvasSig("#filters-layers .filter-tile"))
+	step := p.step()
+	p.waitJS(fmt.Sprintf(`%s !== %q`, canvasSig("#filters-layers .filter-tile"), first), "the first filter's image to change")
+	if now := p.step(); now <= step {
+		t.Errorf("filter image changed but the step stayed at %d", now)
+	}
+	// A filter opens enlarged with its numbers, by keyboard.
+	p.do(chromedp.Focus(chromedp.CSS("#filters-layers .filter-tile")), chromedp.KeyEvent("\r"))
+	p.waitJS(`document.getElementById('filter-dialog').open && document.querySelectorAll('#filter-dialog .weights td').length > 0`,
+		"the enlarged filter with its weights")
+	p.do(chromedp.KeyEvent("\x1b"))
+	p.waitJS(`!document.getElementById('filter-dialog').open`, "Escape to close the enlarged filter")
+
+	// Space pauses training.
+	p.do(chromedp.KeyEvent(" "))
+	p.waitJS(`document.getElementById('btn-run').dataset.action === 'resume'`, "Space to pause (button offers Resume)")
+
+	// The server refuses a learning rate above 1 and the page shows its reason.
+	p.show("training")
+	p.expect("status of 400")
+	p.do(
+		chromedp.SetValue(chromedp.CSS("#in-lr"), "5"),
+		chromedp.Click(chromedp.CSS("#train-form button[type=submit]")),
+	)
+	p.waitJS(`document.getElementById('train-msg').textContent.includes('lr')`, "the server's error text about lr")
+	p.noProblems()
+}
+
+// TestDrawDigit: strokes on the pad with a mouse and a pen give a prediction with ten
+// probabilities, the preparation steps and the digit's path through the layers; "use as
+// probe" makes it the probe of the activations view.
+func TestDrawDigit(t *testing.T) {
+	url := startServer(t, nil)
+	p := openPage(t, url, 1280, 900, "digit")
+
+	// A seven: the bar with the mouse, the stem with a pen.
+	p.stroke(input.DispatchMouseEventPointerTypeMouse, [2]float64{0.25, 0.2}, [2]float64{0.72, 0.2})
+	p.stroke(input.DispatchMouseEventPointerTypePen, [2]float64{0.72, 0.2}, [2]float64{0.55, 0.5}, [2]float64{0.42, 0.82})
+	inked := eval[int](p, `(() => { const d = document.getElementById('pad').getContext('2d').getImageData(0, 0, 280, 280).data;
+		let n = 0; for (let i = 0; i < d.length; i += 4) if (d[i] < 128) n++; return n; })()`)
+	// Two strokes about 22 px wide and 280 px long in all cover roughly 5 000 pixels.
+	if inked < 2500 || inked > 15000 {
+		t.Errorf("pad has %d inked pixels after two strokes, want a stroke width like MNIST's (≈ 22 px at 280 px)", inked)
+	}
+	p.waitJS(`/^[0-9]$/.test(document.getElementById('predict-digit').dataset.digit || '')`, "a predicted digit")
+	sum := eval[float64](p, `Array.from(document.querySelectorAll('#predict-bars .prob-value')).reduce((s, e) => s + parseFloat(e.textContent), 0)`)
+	if n := eval[int](p, `document.querySelectorAll('#predict-bars .prob-row').length`); n != 10 {
+		t.Errorf("%d probability rows, want 10", n)
+	}
+	if sum < 95 || sum > 105 {
+		t.Errorf("probabilities shown add up to %.1f%%, want 100%% (rounded)", sum)
+	}
+	p.waitJS(`document.querySelectorAll('#prep-steps img').length >= 4 && Array.from(document.querySelectorAll('#prep-steps img')).every((i) => i.complete && i.naturalWidth > 0)`,
+		"the preparation step images")
+	p.waitJS(`document.querySelectorAll('#digit-net canvas.net-map').length > 0`, "the digit's path through the layers")
+	colours := eval[[]int](p, canvasesColours("#digit-net canvas.net-map"))
+	if colours[0] < 2 {
+		t.Errorf("the input map of the drawn digit is blank")
+	}
+
+	p.do(chromedp.Click(chromedp.CSS("#pad-probe")))
+	p.waitJS(`document.getElementById('predict-msg').classList.contains('msg-ok')`, "the probe to be set")
+	p.show("activations")
+	p.waitJS(`document.getElementById('probe-label').textContent === 'your digit'`, "the activations view to show your digit")
+
+	// Clear empties the pad and the prediction.
+	p.show("digit")
+	p.do(chromedp.Click(chromedp.CSS("#pad-clear")))
+	p.waitJS(`document.getElementById('predict-digit').textContent === '?'`, "Clear to reset the prediction")
+	p.noProblems()
+}
+
+// TestUploadPNG: a PNG picked with the file input (a test digit drawn large, dark on light
+// and off-centre, like a photo of paper) yields a prediction and the preparation steps.
+func TestUploadPNG(t *testing.T) {
+	url := startServer(t, nil)
+	p := openPage(t, url, 1280, 900, "digit")
+
+	_, test := datasets(t)
+	file := filepath.Join(t.TempDir(), "digit.png")
+	writePaperDigit(t, file, test.Images[:28*28])
+	p.do(chromedp.SetUploadFiles(chromedp.CSS("#pad-file"), []string{file}))
+	p.waitJS(`/^[0-9]$/.test(document.getElementById('predict-digit').dataset.digit || '')`, "a prediction for the upload")
+	p.waitJS(`document.querySelectorAll('#prep-steps li').length >= 4`, "the preparation steps")
+	caps := eval[string](p, `Array.from(document.querySelectorAll('#prep-steps li span')).map((s) => s.textContent).join(' | ')`)
+	if strings.TrimSpace(caps) == "" {
+		t.Errorf("preparation steps have no captions")
+	}
+	// The pad shows the uploaded picture.
+	if colours := eval[[]int](p, canvasesColours("#pad")); colours[0] < 2 {
+		t.Errorf("the pad does not show the uploaded image")
+	}
+	p.noProblems()
+}
+
+// TestEdgeView: the edge view shows the hand-made kernels with their responses on the
+// probe, the learned filters with their maps, the Leung–Malik bank, and match scores that
+// change while the network trains.
+func TestEdgeView(t *testing.T) {
+	url := startServer(t, nil)
+	p := openPage(t, url, 1920, 1080, "edges")
+
+	p.waitJS(`document.querySelectorAll('#edges-hand .kernel-card').length >= 2 && document.querySelectorAll('#lm-grid canvas').length >= 12`,
+		"the hand-made kernels and the LM bank")
+	p.waitJS(`document.querySelectorAll('#match-table tbody tr').length > 0`, "the match table")
+	for _, sel := range []string{"#edges-hand canvas", "#edges-learned canvas", "#lm-grid canvas", "#match-table canvas"} {
+		p.waitJS(fmt.Sprintf(`%s.every((n) => n >= 2)`, canvasesColours(sel)), "non-blank canvases in "+sel)
+	}
+	scores := `Array.from(document.querySelectorAll('#match-table .score-value')).map((e) => e.textContent).join(' ')`
+	before := eval[string](p, scores)
+	api(t, url, "/api/train", map[string]any{"action": "start"})
+	p.waitJS(fmt.Sprintf(`%s !== %q`, scores, before), "the match scores to change during training")
+	after := eval[string](p, scores)
+	for _, s := range strings.Fields(after) {
+		var v float64
+		if _, err := fmt.Sscan(s, &v); err != nil || v < 0 || v > 1 {
+			t.Errorf("match score %q, want a number in 0..1", s)
+		}
+	}
+	t.Logf("match scores before training: %s; after: %s", before, after)
+	p.noProblems()
+}
+
+// TestResponsiveUnderStream: with the server streaming as fast as it can, every click on
+// a tab is handled and the header keeps showing new steps — the page never freezes.
+func TestResponsiveUnderStream(t *testing.T) {
+	url := startServer(t, func(o *server.Options) {
+		o.Timings = server.Timings{Metrics: 5 * time.Millisecond, Visual: 5 * time.Millisecond, Matches: 20 * time.Millisecond}
+	})
+	p := openPage(t, url, 1280, 900, "activations")
+	api(t, url, "/api/train", map[string]any{"action": "start"})
+	p.waitJS(`document.querySelectorAll('#act-net canvas').length > 0`, "the activations")
+
+	const rounds = 20
+	for i := range rounds {
+		v := views[i%len(views)]
+		before := p.step()
+		p.show(v) // a real click on the tab, and its effect on the page
+		p.waitJS(fmt.Sprintf(`Number(document.getElementById('stat-step').textContent.replace(/\s/g, '')) > %d`, before),
+			fmt.Sprintf("round %d: the header to show a newer step after a click", i))
+	}
+	p.noProblems()
+}
+
+// TestScreenshots writes a picture of every view at projector and tablet size to
+// docs/screenshots/, after some training and with a digit drawn, and checks that each
+// shows something.
+func TestScreenshots(t *testing.T) {
+	url := startServer(t, nil)
+	p := openPage(t, url, 1920, 1080, "training")
+	api(t, url, "/api/train", map[string]any{"action": "start"})
+	p.waitJS(`document.getElementById('stat-test').textContent.endsWith('%') && Number(document.getElementById('chart-loss').dataset.points) >= 20`,
+		"some training")
+	p.show("digit")
+	p.stroke(input.DispatchMouseEventPointerTypeMouse, [2]float64{0.3, 0.22}, [2]float64{0.7, 0.22}, [2]float64{0.45, 0.85})
+	p.waitJS(`document.querySelectorAll('#digit-net canvas.net-map').length > 0`, "the drawn digit's prediction")
+	api(t, url, "/api/train", map[string]any{"action": "pause"})
+	p.waitJS(`document.getElementById('btn-run').dataset.action === 'resume'`, "training to pause")
+
+	dir := filepath.Join("..", "docs", "screenshots")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, size := range [][2]int{{1920, 1080}, {768, 1024}} {
+		p.do(chromedp.EmulateViewport(int64(size[0]), int64(size[1])))
+		for i, v := range views {
+			p.show(v)
+			p.do(chromedp.Evaluate[chromedp.Void](`window.scrollTo(0, 0)`))
+			// Two animation frames: the view has drawn at this size.
+			eval[bool](p, `new Promise((ok) => requestAnimationFrame(() => requestAnimationFrame(() => ok(true))))`)
+			shot, err := chromedp.Run(p.ctx, chromedp.CaptureScreenshot())
+			if err != nil {
+				t.Fatalf("screenshot %s: %v", v, err)
+			}
+			name := filepath.Join(dir, fmt.Sprintf("%d-%s-%dx%d.png", i+1, v, size[0], size[1]))
+			if err := os.WriteFile(name, shot, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			checkScreenshot(t, name, size)
+		}
+	}
+	p.noProblems()
+}
+
+// checkScreenshot decodes a screenshot and checks its size and that it is not blank.
+func checkScreenshot(t *testing.T, name string, size [2]int) {
+	t.Helper()
+	f, err := os.Open(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	img, err := png.Decode(f)
+	if err != nil {
+		t.Fatalf("%s: %v", name, err)
+	}
+	b := img.Bounds()
+	if b.Dx() != size[0] || b.Dy() != size[1] {
+		t.Errorf("%s is %d×%d, want %d×%d", name, b.Dx(), b.Dy(), size[0], size[1])
+	}
+	seen := map[color.Color]bool{}
+	for y := b.Min.Y; y < b.Max.Y && len(seen) < 50; y += 7 {
+		for x := b.Min.X; x < b.Max.X; x += 7 {
+			seen[img.At(x, y)] = true
+		}
+	}
+	if len(seen) < 50 {
+		t.Errorf("%s shows only %d colours: nearly blank", name, len(seen))
+	}
+}
+
+// writePaperDigit writes a 28×28 MNIST digit (ink high) as a 300×240 PNG of dark ink on
+// light paper, scaled up 6× and placed off-centre: what a phone photo of a drawing gives.
+func writePaperDigit(t *testing.T, name string, pix []byte) {
+	t.Helper()
+	img := image.NewGray(image.Rect(0, 0, 300, 240))
+	for i := range img.Pix {
+		img.Pix[i] = 235
+	}
+	const scale, ox, oy = 6, 110, 40
+	for y := range 28 * scale {
+		for x := range 28 * scale {
+			v := pix[(y/scale)*28+x/scale]
+			if x+ox < 300 && y+oy < 240 {
+				img.SetGray(x+ox, y+oy, color.Gray{Y: 235 - byte(int(v)*200/255)})
+			}
+		}
+	}
+	f, err := os.Create(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := png.Encode(f, img); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
+}
