@@ -44,7 +44,29 @@ type hub struct {
 	viewers    atomic.Int64  // connected viewers, read by the training goroutine
 	onMessage  func(c *client, msg []byte)
 	onLeave    func(viewers int) // tests: called in the hub goroutine when a viewer leaves
-	wg         sync.WaitGroup    // client goroutines
+	wg         sync.WaitGroup    // client goroutines (reader and writer)
+	mu         sync.Mutex        // guards shut and the wg.Add that it excludes
+	shut       bool              // no new viewers: the server is closing
+}
+
+// join counts a new viewer's goroutines; false means the hub is closing.
+func (h *hub) join() bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.shut {
+		return false
+	}
+	h.wg.Add(2)
+	return true
+}
+
+// wait refuses new viewers and waits for the goroutines of every viewer to end (the
+// hub's run closes their connections).
+func (h *hub) wait() {
+	h.mu.Lock()
+	h.shut = true
+	h.mu.Unlock()
+	h.wg.Wait()
 }
 
 func newHub(tm Timings, onMessage func(*client, []byte)) *hub {
@@ -163,13 +185,18 @@ func (h *hub) serve(conn *websocket.Conn, first ...frame) {
 	for _, f := range first {
 		c.offer(f)
 	}
-	select {
-	case h.register <- c:
-	case <-h.done:
+	if !h.join() {
 		conn.Close()
 		return
 	}
-	h.wg.Add(1)
+	defer h.wg.Done()
+	select {
+	case h.register <- c:
+	case <-h.done:
+		h.wg.Done()
+		conn.Close()
+		return
+	}
 	// The writer exits when the reader has ended (closed) or a write fails.
 	go func() {
 		defer h.wg.Done()

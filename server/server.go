@@ -104,14 +104,20 @@ func (s *Server) Start(ctx context.Context) {
 // down afterwards.
 func (s *Server) Close() {
 	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return
+	}
 	s.closed = true
 	cancel := s.cancel
 	s.mu.Unlock()
 	if cancel != nil {
 		cancel()
+	} else {
+		close(s.hub.done) // never started: no hub loop will close it
 	}
 	s.wg.Wait()
-	s.hub.wg.Wait()
+	s.hub.wait()
 }
 
 // Serve serves HTTP on ln until Shutdown; it returns http.ErrServerClosed after a
