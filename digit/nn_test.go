@@ -1,0 +1,143 @@
+package digit_test
+
+import (
+	"bytes"
+	"context"
+	"image"
+	"image/png"
+	"math"
+	"os"
+	"testing"
+
+	"convscope/digit"
+	"convscope/nn"
+)
+
+// trained returns the lesson's pyramid net after one pass over the first n training
+// digits: cheap enough for -race, good enough to tell digits apart.
+func trained(t *testing.T, train, test *nn.Dataset, n int) *nn.Model {
+	t.Helper()
+	m, err := nn.NewModel(nn.PyramidSpec(), 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := nn.DefaultConfig()
+	cfg.BatchSize, cfg.EvalSubset, cfg.EvalEvery = 32, 0, 0
+	tr, err := nn.NewTrainer(m, train.Subset(n), test.Subset(100), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	steps := int64((n + cfg.BatchSize - 1) / cfg.BatchSize)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	tr.SetOnStep(func(_ *nn.Model, p nn.Progress) {
+		if p.Step >= steps {
+			cancel()
+		}
+	})
+	if err := tr.Run(ctx); err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+func argmax(p []float32) int {
+	best := 0
+	for i, v := range p {
+		if v > p[best] {
+			best = i
+		}
+	}
+	return best
+}
+
+// rerender draws a 28×28 MNIST digit 10× larger (bilinear) and shifted by (dx, dy) on a
+// 280×280 canvas; dark draws dark ink on white paper.
+func rerender(d []float32, dx, dy int, dark bool) *image.Gray {
+	m := image.NewGray(image.Rect(0, 0, 280, 280))
+	at := func(x, y int) float64 {
+		if x < 0 || y < 0 || x >= 28 || y >= 28 {
+			return 0
+		}
+		return float64(d[y*28+x])
+	}
+	for y := 0; y < 280; y++ {
+		for x := 0; x < 280; x++ {
+			u, v := (float64(x-dx)+0.5)/10-0.5, (float64(y-dy)+0.5)/10-0.5
+			x0, y0 := int(math.Floor(u)), int(math.Floor(v))
+			fx, fy := u-float64(x0), v-float64(y0)
+			c := (1-fy)*((1-fx)*at(x0, y0)+fx*at(x0+1, y0)) + fy*((1-fx)*at(x0, y0+1)+fx*at(x0+1, y0+1))
+			if dark {
+				c = 1 - c
+			}
+			m.Pix[y*280+x] = uint8(255*c + 0.5)
+		}
+	}
+	return m
+}
+
+// TestPreparedDigitsClassify: MNIST test digits re-rendered large, off-centre and in
+// either polarity, then prepared, are classified as well as the originals by a net
+// trained briefly on MNIST.
+func TestPreparedDigitsClassify(t *testing.T) {
+	train, test, err := nn.LoadMNIST(os.DirFS("../samples"), "mnist")
+	if err != nil {
+		t.Skipf("MNIST not available: %v", err)
+	}
+	n, k := 6000, 200
+	if testing.Short() {
+		n, k = 2000, 50
+	}
+	m := trained(t, train, test, n)
+	var onOrig, onPrepared, agree int
+	for i := 0; i < k; i++ {
+		x := test.Image(i)
+		var b bytes.Buffer
+		if err := png.Encode(&b, rerender(x, (i*37)%81-40, (i*53)%81-40, i%2 == 0)); err != nil {
+			t.Fatal(err)
+		}
+		r, err := digit.Prepare(b.Bytes(), digit.DefaultLimits())
+		if err != nil {
+			t.Fatalf("Prepare(test digit %d): %v", i, err)
+		}
+		po, pp := argmax(m.Predict(x)), argmax(m.Predict(r.Input))
+		label := int(test.Labels[i])
+		if po == label {
+			onOrig++
+		}
+		if pp == label {
+			onPrepared++
+		}
+		if po == pp {
+			agree++
+		}
+	}
+	t.Logf("%d test digits: %d right as MNIST gave them, %d right re-rendered and prepared, %d the same class", k, onOrig, onPrepared, agree)
+	if float64(onPrepared) < 0.85*float64(k) || onPrepared < onOrig-k/20 {
+		t.Errorf("prepared re-renderings: %d/%d right, originals %d/%d: want ≥ 85%% and within 5 points", onPrepared, k, onOrig, k)
+	}
+}
+
+// TestFontSet: the committed set of font-rendered digits loads and prepares, every digit
+// is there in both polarities.
+func TestFontSet(t *testing.T) {
+	set, err := digit.LoadSet(os.DirFS("testdata"), "fonts")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(set) < 300 {
+		t.Fatalf("LoadSet gave %d images, want ≥ 300", len(set))
+	}
+	var count [10]int
+	for _, s := range set {
+		count[s.Label]++
+		if len(s.Input) != digit.Side*digit.Side {
+			t.Fatalf("%s: len(Input) = %d", s.Name, len(s.Input))
+		}
+	}
+	for d, c := range count {
+		if c < len(set)/20 {
+			t.Errorf("digit %d: %d images of %d, want about a tenth", d, c, len(set))
+		}
+	}
+}
