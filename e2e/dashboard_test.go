@@ -223,7 +223,8 @@ func TestScreenshots(t *testing.T) {
 	url := startServer(t, nil)
 	p := openPage(t, url, 1920, 1080, "training")
 	api(t, url, "/api/train", map[string]any{"action": "start"})
-	p.waitJS(`document.getElementById('stat-test').textContent.endsWith('%') && Number(document.getElementById('chart-loss').dataset.points) >= 20`,
+	// Enough training for the filters to take shape: a few hundred steps.
+	p.waitJS(`document.getElementById('stat-test').textContent.endsWith('%') && Number(document.getElementById('stat-step').textContent.replace(/\s/g, '')) >= 400`,
 		"some training")
 	p.show("digit")
 	p.stroke(input.DispatchMouseEventPointerTypeMouse, [2]float64{0.3, 0.22}, [2]float64{0.7, 0.22}, [2]float64{0.45, 0.85})

@@ -282,7 +282,7 @@ func api(t *testing.T, url, path string, body any) {
 }
 
 // canvasSig is a JS expression giving a fingerprint of the pixels of the first canvas
-// matching sel ('' when there is none or it is empty).
+// matching sel (the empty string when there is none or it is empty).
 func canvasSig(sel string) string {
 	return fmt.Sprintf(`((sel) => {
 		const c = document.querySelector(sel);

@@ -6,7 +6,7 @@
 import { paintMap, legend, maxAbs, probabilityBars } from './draw.js';
 import { t } from './strings.js';
 
-const MAX_ROWS = 8; // maps per sub-column: keeps a 32-map layer about as tall as a 10-map one
+const MAX_ROWS = 6; // maps per sub-column: a 32-map layer is about as tall as a 6-map one
 
 /** createNet returns a net drawing bound to container. */
 export function createNet(container) {
@@ -38,7 +38,7 @@ export function createNet(container) {
       const n = flat ? 1 : L.out.c;
       const rows = Math.min(n, MAX_ROWS);
       const sub = Math.ceil(n / rows);
-      const size = flat ? 28 : Math.max(34, Math.min(84, L.out.h * 3));
+      const size = flat ? 28 : Math.max(34, Math.min(72, L.out.h * 3));
       grid.style.gridTemplateColumns = `repeat(${sub}, ${size}px)`;
       const tiles = [];
       for (let i = 0; i < n; i++) {

@@ -58,7 +58,7 @@ const en = {
   'train.testFull': 'all 10 000 test digits',
   'train.testSubset': 'a subset of the test digits',
 
-  'filters.layer': '{name}: {out} filters of {k}×{k} over {in} input channel(s)',
+  'filters.layer': '{name}: {out} filters of {k}×{k}, each over the grey input digit',
   'filters.layerMany': '{name}: {out} filters of {k}×{k}, each over {in} input channels (one row per filter)',
   'filters.open': 'Filter {i} of {name}: press Enter to enlarge',
   'filters.dialog': '{name}, filter {i}',
@@ -69,7 +69,7 @@ const en = {
 
   'act.input': 'input',
   'act.output': 'prediction',
-  'act.probe': 'Probe digit',
+  'act.probe': 'Probe digit:',
   'act.prev': '◀ previous',
   'act.next': 'next ▶',
   'act.testDigit': 'test digit #{i} (label {label})',

@@ -1,15 +1,15 @@
 // View 4, Architecture: the network as a pyramid of boxes, as in the lesson's VGG figure.
-// Each box's height and receding depth follow the layer's H×W and its thickness follows
-// the number of channels, so the eye sees the picture shrink while the filters multiply.
-// A table below gives every layer's shape and parameter count.
+// Each box's front face is the layer's H×W and its depth is the number of channels, so the
+// eye sees the picture shrink while the filters multiply. A dense layer is a thin bar as
+// tall as its units. A table below gives every layer's shape and parameter count.
 
 import { t, formatNumber } from './strings.js';
 
 const SVG = 'http://www.w3.org/2000/svg';
-const PX_PER_PIXEL = 10; // box height per row of the layer's output
-const PX_PER_CHANNEL = 7; // box thickness per channel
-const DEPTH = 0.45; // receding depth as a fraction of the height
-const GAP = 70; // space between boxes
+const PX_PER_PIXEL = 9; // front face: px per row / column of the layer's output
+const PX_PER_CHANNEL = 6; // depth: px per channel
+const GAP = 60; // space between boxes
+const SLOT = 190; // the least width a box takes, so that its labels never overlap the next
 const FILL = { input: '#bbbbbb', conv: '#6ca6d4', maxpool: '#ef9a36', dense: '#9a7fc4' };
 
 /** architectureView builds the architecture view inside el. */
@@ -42,33 +42,35 @@ export function architectureView(el, { store, invalidate }) {
       if (L.type === 'flatten') continue;
       boxes.push({ name: L.name, type: L.type, out: L.out, params: L.params });
     }
-    const maxH = Math.max(...boxes.map((b) => boxHeight(b)));
-    const top = maxH * DEPTH + 20;
+    const dims = boxes.map(boxSize);
+    const maxH = Math.max(...dims.map((d) => d.h));
+    const maxRise = Math.max(...dims.map((d) => d.d * RISE));
+    const top = maxRise + 20;
     let x = 20;
     const svg = document.createElementNS(SVG, 'svg');
     const g = document.createElementNS(SVG, 'g');
     svg.append(g);
     const labelY = top + maxH + 40;
     let prevRight = -1;
-    for (const b of boxes) {
-      const h = boxHeight(b);
-      const w = Math.max(8, b.out.c * PX_PER_CHANNEL * (b.type === 'dense' ? 0.25 : 1));
-      const d = h * DEPTH;
+    boxes.forEach((b, i) => {
+      const { w, h, d } = dims[i];
       const y = top + (maxH - h) / 2;
+      const pad = Math.max(0, (SLOT - w - d * RUN) / 2);
+      x += pad;
       if (prevRight >= 0) {
         g.append(line(prevRight + 8, top + maxH / 2, x - 8, top + maxH / 2));
       }
       g.append(cuboid(x, y, w, h, d, FILL[b.type] || FILL.conv));
-      const cx = x + (w + d) / 2;
+      const cx = x + (w + d * RUN) / 2;
       g.append(text(cx, labelY, b.name, 'arch-name'));
       const shape = b.type === 'dense' ? `${b.out.c}` : `${b.out.c}×${b.out.h}×${b.out.w}`;
       g.append(text(cx, labelY + 30, shape, 'arch-shape'));
       if (b.params > 0) {
         g.append(text(cx, labelY + 58, t('arch.params', { n: formatNumber(b.params) }), 'arch-params'));
       }
-      prevRight = x + w + d;
-      x = prevRight + GAP;
-    }
+      prevRight = x + w + d * RUN;
+      x = prevRight + pad + GAP;
+    });
     const width = x - GAP + 80;
     const height = labelY + 80;
     svg.setAttribute('viewBox', `0 0 ${width} ${height}`);
@@ -103,22 +105,31 @@ export function architectureView(el, { store, invalidate }) {
   return { render };
 }
 
-function boxHeight(b) {
+const RUN = 0.75; // the depth axis goes this far right per px of depth…
+const RISE = 0.5; // …and this far up
+
+// boxSize gives a layer's box: front face w×h from H×W, depth d from C.
+function boxSize(b) {
   if (b.out.h === 1 && b.out.w === 1) {
-    return Math.min(280, Math.max(60, b.out.c * 2));
+    return { w: 16, h: Math.min(300, Math.max(60, b.out.c * 2)), d: 12 };
   }
-  return Math.max(20, b.out.h * PX_PER_PIXEL);
+  return {
+    w: Math.max(12, b.out.w * PX_PER_PIXEL),
+    h: Math.max(12, b.out.h * PX_PER_PIXEL),
+    d: Math.max(6, b.out.c * PX_PER_CHANNEL),
+  };
 }
 
 // cuboid draws a box whose front face is w×h at (x, y), receding d up and to the right.
 function cuboid(x, y, w, h, d, fill) {
   const g = document.createElementNS(SVG, 'g');
   g.setAttribute('class', 'arch-box');
-  const dy = d * 0.7;
+  const dx = d * RUN;
+  const dy = d * RISE;
   const faces = [
     [[x, y], [x + w, y], [x + w, y + h], [x, y + h]],
-    [[x, y], [x + d, y - dy], [x + w + d, y - dy], [x + w, y]],
-    [[x + w, y], [x + w + d, y - dy], [x + w + d, y + h - dy], [x + w, y + h]],
+    [[x, y], [x + dx, y - dy], [x + w + dx, y - dy], [x + w, y]],
+    [[x + w, y], [x + w + dx, y - dy], [x + w + dx, y + h - dy], [x + w, y + h]],
   ];
   const shades = [1, 1.18, 0.82];
   faces.forEach((pts, i) => {

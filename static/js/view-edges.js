@@ -143,8 +143,9 @@ export function edgesView(el, { store, invalidate }) {
           r.insertCell().append(c);
           return c;
         });
-        const cell = r.insertCell();
+        const cell = document.createElement('div');
         cell.className = 'match-score';
+        r.insertCell().append(cell);
         cell.innerHTML = '<span class="match-name"></span><span class="score-track"><span class="score-fill"></span></span><span class="score-value"></span>';
         return { cells, cell };
       });

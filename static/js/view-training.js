@@ -51,6 +51,7 @@ export function trainingView(el, { store, command, invalidate }) {
     const testAcc = [];
     let lastTestAt = 0;
     for (const r of rows) {
+      if (r.step === 0) continue; // before the first batch there is nothing to plot
       if (Number.isFinite(r.trainLoss)) trainLoss.push([r.step, r.trainLoss]);
       if (Number.isFinite(r.trainAcc)) trainAcc.push([r.step, r.trainAcc]);
       // A test figure is a point at the step it was measured, once.
