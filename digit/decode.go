@@ -14,6 +14,12 @@ import (
 	"golang.org/x/image/webp"
 )
 
+// maxJPEGScans bounds the start-of-scan markers of a JPEG file. Cameras and encoders
+// write 1 (baseline) to about 10 (progressive). Inside entropy-coded data a 0xff byte is
+// always followed by 0x00 or a restart marker, so counting the bytes 0xff 0xda counts
+// the scans (and those of an embedded thumbnail).
+const maxJPEGScans = 100
+
 // codec decodes one image format.
 type codec struct {
 	name   string
@@ -76,6 +82,13 @@ func decode(data []byte, lim Limits) (img image.Image, c codec, err error) {
 	if w > lim.MaxSide || h > lim.MaxSide || int64(w)*int64(h) > lim.MaxPixels {
 		return nil, c, fmt.Errorf("%w: %d×%d pixels, at most %d pixels and %d a side",
 			ErrTooLarge, w, h, lim.MaxPixels, lim.MaxSide)
+	}
+	if c.name == "jpeg" {
+		// Progressive JPEG lets each scan cover every block of the image in a few bytes,
+		// so a small file of many scans can keep the decoder busy for minutes.
+		if n := bytes.Count(data, []byte{0xff, 0xda}); n > maxJPEGScans {
+			return nil, c, fmt.Errorf("%w: a JPEG of %d scans, at most %d", ErrTooLarge, n, maxJPEGScans)
+		}
 	}
 	img, err = c.decode(bytes.NewReader(data))
 	if err != nil {

@@ -249,6 +249,11 @@ func TestPrepareBadInput(t *testing.T) {
 	copy(bmpBomb, "BM")
 	bmpBomb[10], bmpBomb[14], bmpBomb[26], bmpBomb[28] = 54, 40, 1, 24
 	copy(bmpBomb[18:], []byte{0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x00}) // 65536×65536
+	manyScans := append([]byte{}, goodJPEG[:len(goodJPEG)-2]...) // before EOI
+	for range 200 {
+		manyScans = append(manyScans, 0xff, 0xda, 0, 8, 1, 1, 0, 1, 63, 0x10, 0)
+	}
+	manyScans = append(manyScans, 0xff, 0xd9)
 	white := image.NewGray(image.Rect(0, 0, 280, 280))
 	for i := range white.Pix {
 		white.Pix[i] = 255
@@ -267,6 +272,7 @@ func TestPrepareBadInput(t *testing.T) {
 		{"PNG 9000×10 over the side limit", bombPNG(9000, 10), lim, ErrTooLarge},
 		{"GIF bomb 65535×65535", gifBomb.Bytes(), lim, ErrTooLarge},
 		{"BMP bomb 65536×65536", bmpBomb, lim, ErrTooLarge},
+		{"JPEG of 200 scans", manyScans, lim, ErrTooLarge},
 		{"empty", nil, lim, ErrUnsupported},
 		{"text", []byte("a 7, I promise"), lim, ErrUnsupported},
 		{"PDF", []byte("%PDF-1.7\n%âãÏÓ\n"), lim, ErrUnsupported},
