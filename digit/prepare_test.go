@@ -249,7 +249,7 @@ func TestPrepareBadInput(t *testing.T) {
 	copy(bmpBomb, "BM")
 	bmpBomb[10], bmpBomb[14], bmpBomb[26], bmpBomb[28] = 54, 40, 1, 24
 	copy(bmpBomb[18:], []byte{0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x00}) // 65536×65536
-	manyScans := append([]byte{}, goodJPEG[:len(goodJPEG)-2]...) // before EOI
+	manyScans := append([]byte{}, goodJPEG[:len(goodJPEG)-2]...)               // before EOI
 	for range 200 {
 		manyScans = append(manyScans, 0xff, 0xda, 0, 8, 1, 1, 0, 1, 63, 0x10, 0)
 	}
