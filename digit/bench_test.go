@@ -26,3 +26,18 @@ func BenchmarkPreparePhoto(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkStepImages encodes the steps of a prepared drawing-pad PNG for JSON.
+func BenchmarkStepImages(b *testing.B) {
+	images, _ := mnist(b, 1)
+	r := prepare(b, encodePNG(b, toNRGBA(rerender(images[0], 20, -10, false), colorBlack)))
+	b.ReportAllocs()
+	n := 0
+	for b.Loop() {
+		n = 0
+		for _, s := range r.StepImages() {
+			n += len(s.PNG)
+		}
+	}
+	b.ReportMetric(float64(n), "bytes/result")
+}

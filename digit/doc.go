@@ -18,7 +18,7 @@
 // Bad files are refused with sentinel errors (ErrTooLarge, ErrUnsupported, ErrCorrupt,
 // ErrBlank) that HTTPStatus maps to HTTP status codes. Declared dimensions are checked
 // from the file header before anything is decoded, so a small file that declares a huge
-// image costs nothing; huge real images are reduced to at most 512×512 while they are
+// image costs nothing; huge real images are reduced to at most 256×256 while they are
 // converted to grey, so the work after decoding is bounded.
 //
 // The package knows neither HTTP nor training.

@@ -4,7 +4,21 @@ import (
 	"bytes"
 	"encoding/base64"
 	"image/png"
+	"sync"
 )
+
+// encoderPool keeps PNG encoders' compressors between calls: a fresh one allocates about
+// a megabyte.
+type encoderPool struct{ p sync.Pool }
+
+func (e *encoderPool) Get() *png.EncoderBuffer {
+	b, _ := e.p.Get().(*png.EncoderBuffer)
+	return b
+}
+
+func (e *encoderPool) Put(b *png.EncoderBuffer) { e.p.Put(b) }
+
+var stepEncoder = png.Encoder{CompressionLevel: png.BestSpeed, BufferPool: &encoderPool{}}
 
 // StepImage is a Step ready for JSON: its picture as a PNG data URL.
 type StepImage struct {
@@ -17,13 +31,12 @@ type StepImage struct {
 
 // StepImages encodes the pictures of r's steps as small PNG data URLs.
 func (r *Result) StepImages() []StepImage {
-	enc := png.Encoder{CompressionLevel: png.BestSpeed}
 	out := make([]StepImage, 0, len(r.Steps))
 	var buf bytes.Buffer
 	for _, s := range r.Steps {
 		buf.Reset()
 		// Encoding an in-memory grey image to a buffer cannot fail.
-		_ = enc.Encode(&buf, s.Image)
+		_ = stepEncoder.Encode(&buf, s.Image)
 		b := s.Image.Bounds()
 		out = append(out, StepImage{
 			Name:    s.Name,
