@@ -5,6 +5,7 @@ import (
 	"image/color"
 	"math"
 	"strconv"
+	"strings"
 
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
@@ -17,8 +18,12 @@ import (
 func drawLMBank(c draw.Canvas, _ Input) error {
 	p := page{c}
 	bank := filters.LMDigit()
+	var sig []string
+	for _, v := range filters.LMDigitSigmas() {
+		sig = append(sig, strconv.FormatFloat(v, 'g', 3, 64))
+	}
 	p.title(fmt.Sprintf("Leung–Malik filter bank for 28×28 digits (%d×%d)", bank[0].Size, bank[0].Size),
-		"σ = 0.71, 1, 1.41, 2 px (LM Large at half scale) · edges and bars at 0°, 30°, …, 150° · blue < 0 < orange")
+		"σ = "+strings.Join(sig, ", ")+" px (LM Large at half scale) · edges and bars at 0°, 30°, …, 150° · blue < 0 < orange")
 	const (
 		s      vg.Length = 66 // tile side
 		gap    vg.Length = 6
@@ -29,7 +34,7 @@ func drawLMBank(c draw.Canvas, _ Input) error {
 	group := 6*s + 5*gap
 	left := (p.width() - 2*group - midGap) / 2
 	px := blockSize(bank[0].Size, s)
-	sig := func(v float64) string { return strconv.FormatFloat(v, 'f', 2, 64) }
+	two := func(v float64) string { return strconv.FormatFloat(v, 'f', 2, 64) }
 	for i, f := range bank {
 		row, col := i/12, i%12
 		x := left + vg.Length(col)*(s+gap)
@@ -44,9 +49,9 @@ func drawLMBank(c draw.Canvas, _ Input) error {
 			if f.Family == filters.FamilyBar {
 				kind = "bars"
 			}
-			p.text(fmt.Sprintf("%s σ=%s, 0°→150°", kind, sig(f.Sigma)), x+group/2, top-18, 13, draw.XCenter, false)
+			p.text(fmt.Sprintf("%s σ=%s, 0°→150°", kind, two(f.Sigma)), x+group/2, top-18, 13, draw.XCenter, false)
 		case i >= 36 && (i-36)%3 == 0: // the first of a scale's Gaussian, LoG(σ), LoG(3σ)
-			p.text(fmt.Sprintf("σ=%s: Gauss, LoG σ, LoG 3σ", sig(f.Sigma)), x+(3*s+2*gap)/2, top-18, 13, draw.XCenter, false)
+			p.text(fmt.Sprintf("σ=%s: Gauss, LoG σ, LoG 3σ", two(f.Sigma)), x+(3*s+2*gap)/2, top-18, 13, draw.XCenter, false)
 		}
 	}
 	return nil

@@ -23,6 +23,12 @@
 // lesson's horizontal kernel; at 90° negative on the left and positive on the right,
 // like the vertical one.
 //
+// Gaussians. The reference makes every filter zero mean before scaling it to unit L1
+// norm, Gaussians included, and so does this package: a zero-mean Gaussian is a bump
+// on a slightly negative floor, a blob detector rather than a blur. The bank stays the
+// reference's, every filter answers on a comparable scale, and the matcher (which
+// compares zero-mean vectors) sees exactly the filter that is drawn.
+//
 // Shape mismatches (an image whose length is not h·w, a learned filter that is not
 // k×k) are programmer errors and panic with a "filters:" prefix.
 package filters

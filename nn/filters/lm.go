@@ -3,6 +3,7 @@ package filters
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"sync"
 )
@@ -22,16 +23,19 @@ import (
 // scale, and the matcher (which compares zero-mean vectors) sees exactly the filter
 // that is drawn.
 
-// LMSmallSigmas and LMLargeSigmas are the reference's two scale sets.
+// The reference's LM Large scales, and the digit bank's: LM Large at half scale. The
+// oriented filters use the first three (digit bank: σ across 0.71, 1, 1.41; σ along
+// 2.1, 3, 4.2), the Gaussians and LoGs all four ([Describe] says why).
 var (
-	LMSmallSigmas = []float64{1, math.Sqrt2, 2, 2 * math.Sqrt2}
-	LMLargeSigmas = []float64{math.Sqrt2, 2, 2 * math.Sqrt2, 4}
+	lmLargeSigmas = []float64{math.Sqrt2, 2, 2 * math.Sqrt2, 4}
+	lmDigitSigmas = []float64{math.Sqrt2 / 2, 1, math.Sqrt2, 2}
 )
 
-// LMDigitSigmas are the scales of the digit-sized bank: LM Large at half scale. The
-// oriented filters use the first three (σ across 0.71, 1, 1.41; σ along 2.1, 3, 4.2),
-// the Gaussians and LoGs all four ([Describe] says why).
-var LMDigitSigmas = []float64{math.Sqrt2 / 2, 1, math.Sqrt2, 2}
+// LMLargeSigmas returns the four scales of [LMLarge]: √2, 2, 2√2, 4.
+func LMLargeSigmas() []float64 { return slices.Clone(lmLargeSigmas) }
+
+// LMDigitSigmas returns the four scales of [LMDigit]: √2/2, 1, √2, 2.
+func LMDigitSigmas() []float64 { return slices.Clone(lmDigitSigmas) }
 
 const (
 	// LMLargeSize is the reference support of LM Large.
@@ -65,13 +69,14 @@ func LMLarge() []Filter { return cloneBank(lmLarge()) }
 func LMDigit() []Filter { return cloneBank(lmDigit()) }
 
 var (
-	lmLarge = sync.OnceValue(func() []Filter { return MakeLM(LMLargeSize, LMLargeSigmas, 1) })
-	lmDigit = sync.OnceValue(func() []Filter { return MakeLM(LMDigitSize, LMDigitSigmas, lmDigitSub) })
+	lmLarge = sync.OnceValue(func() []Filter { return MakeLM(LMLargeSize, lmLargeSigmas, 1) })
+	lmDigit = sync.OnceValue(func() []Filter { return MakeLM(LMDigitSize, lmDigitSigmas, lmDigitSub) })
 )
 
 // MakeLM builds a Leung–Malik bank in the reference order with the given odd support,
 // four scales and sub×sub samples per pixel (1 samples at pixel centres, as the
-// reference does; more average the filter over each pixel).
+// reference does; more average the filter over each pixel). LM Small, for instance, is
+// MakeLM(49, []float64{1, math.Sqrt2, 2, 2 * math.Sqrt2}, 1).
 func MakeLM(size int, sigmas []float64, sub int) []Filter {
 	if size < 1 || size%2 == 0 || len(sigmas) != 4 || sub < 1 {
 		panic(fmt.Sprintf("filters: MakeLM(%d, %v, %d): want an odd size, 4 scales, sub ≥ 1", size, sigmas, sub))

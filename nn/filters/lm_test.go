@@ -10,7 +10,7 @@ func banks() map[string][]Filter {
 }
 
 func TestLMBankReferenceOrder(t *testing.T) {
-	sigmas := map[string][]float64{"LMLarge": LMLargeSigmas, "LMDigit": LMDigitSigmas}
+	sigmas := map[string][]float64{"LMLarge": LMLargeSigmas(), "LMDigit": LMDigitSigmas()}
 	sizes := map[string]int{"LMLarge": 49, "LMDigit": 15}
 	for name, bank := range banks() {
 		if len(bank) != 48 {
