@@ -31,6 +31,22 @@ type frame struct {
 	kind   kind
 	binary bool
 	data   []byte
+	// pm is data framed once for every viewer (one write per viewer, no copy); frames
+	// made for one viewer leave it nil.
+	pm *websocket.PreparedMessage
+}
+
+// prepare frames f's data once for all viewers.
+func (f frame) prepare() frame {
+	typ := websocket.TextMessage
+	if f.binary {
+		typ = websocket.BinaryMessage
+	}
+	pm, err := websocket.NewPreparedMessage(typ, f.data)
+	if err == nil { // it cannot fail without compression; WriteMessage is the fallback
+		f.pm = pm
+	}
+	return f
 }
 
 // hub owns the set of viewers. Its run goroutine is the only one that touches clients;
@@ -123,6 +139,7 @@ func (h *hub) run(ctx context.Context) {
 // send hands f to every viewer (and keeps it for newcomers). It waits only for the hub's
 // loop, which never blocks, and gives up when the hub has stopped.
 func (h *hub) send(f frame) {
+	f = f.prepare()
 	select {
 	case h.broadcast <- f:
 	case <-h.done:
@@ -247,7 +264,13 @@ func (c *client) write() {
 					typ = websocket.BinaryMessage
 				}
 				c.conn.SetWriteDeadline(time.Now().Add(c.hub.tm.WriteWait))
-				if err := c.conn.WriteMessage(typ, f.data); err != nil {
+				var err error
+				if f.pm != nil {
+					err = c.conn.WritePreparedMessage(f.pm)
+				} else {
+					err = c.conn.WriteMessage(typ, f.data)
+				}
+				if err != nil {
 					return
 				}
 			}
