@@ -1,0 +1,47 @@
+// Package nn is ConvScope's CNN engine: float32 layers, a sequential model built from a
+// JSON-serialisable Spec, training with SGD+momentum or Adam, checkpoints and the MNIST
+// loader. It is pure Go; the matrix multiplies live in nn/internal/kern.
+//
+// # Tensor layout
+//
+// Every tensor is a flat []float32. One sample of shape C×H×W is stored row-major,
+// index (c·H + y)·W + x; this is the layout of everything the package hands out (Predict,
+// Trace, ConvWeights, Dataset.Image). A batch of n samples is NCHW at the edges of the
+// engine; inside it, between layers, a batch of spatial values is held channel-major,
+// C×n×H×W, index ((c·n + s)·H + y)·W + x, so that a convolution is one matrix multiply
+// whose wide axis n·OH·OW is contiguous:
+//
+//	out[Cout × n·OH·OW] = W[Cout × Cin·k·k] · cols[Cin·k·k × n·OH·OW]
+//
+// For one sample, or one input channel, the two layouts are the same bytes. Flatten turns
+// a channel-major batch into a sample-major one, n×(C·H·W), which is what Dense takes and
+// gives; conv and max-pool therefore come before the first flatten, dense after it.
+//
+// # Invariants
+//
+//   - Layer.Forward caches what Backward needs; Backward adds parameter gradients to the
+//     layer's accumulators and returns the input gradient. Buffers are reused from step to
+//     step and reallocated only when the batch grows, so a training step allocates nothing.
+//   - A ReLU followed by a max-pool runs fused in training and Predict (the pool clips its
+//     maxima at 0); Trace runs them apart to show the ReLU's own output.
+//   - Shape mismatches inside the package are programmer errors and panic with an "nn:"
+//     prefix; a bad Spec, Config, Command, data file or checkpoint is an error value.
+//   - Training splits each batch over Config.Workers goroutines (GOMAXPROCS by default),
+//     each with its own activations and gradient accumulators; the gradients are summed
+//     into the model's, in worker order, before the optimizer step. With the same seed and
+//     the same number of workers a run is reproducible bit for bit.
+//   - Test accuracy is measured on all test digits at the end of every epoch and on the
+//     first Config.EvalSubset test digits every Config.EvalEvery steps in between.
+//
+// # The default net
+//
+// DefaultSpec is the lesson's pyramid made wider and given a small hidden layer: conv
+// 1→16 5×5, ReLU, pool 2, conv 16→32 5×5, ReLU, pool 2, dense 64, ReLU, dense 10, trained
+// by DefaultConfig: Adam, lr 2e-3 falling ×0.6 per epoch, batch 64. It still teaches the
+// pyramid (few filters first, more deeper, the maps shrinking 28→24→12→8→4), its 16
+// first-layer filters are few enough to see at once on a projector, and it passes 99% on
+// the 10,000 test digits within a minute on two cores, which the lesson's own pyramid
+// (8,490 parameters) reaches only after several minutes if at all.
+//
+// MNIST is by Yann LeCun, Corinna Cortes and Christopher J. C. Burges (CC BY-SA 3.0).
+package nn
