@@ -203,77 +203,87 @@ func tile1x1X16(c, a, b []float32, ldb int, acc bool) {
 	s.StoreSlice(c0)
 }
 
-// kcTBX16 is the k-block of GemmTB: the rows of A and B in flight (7 rows of kc floats,
-// and all m+n rows over a block) stay in the core's caches.
+// kcTBX16 is the k-block of GemmTB: a block of A (m rows of kc floats) stays in the
+// core's L2 cache while the rows of B stream past it once.
 const kcTBX16 = 2048
 
 // gemmTBX16: C[m×n] (+)= A·Bᵀ with B stored n×k. Every C[i][j] is a dot product of two
-// rows; tiles of 3 rows of A × 4 rows of B keep 12 vector accumulators along k and reduce
-// them across lanes at the end of each k-block.
+// rows; tiles of 3 rows of A × 3 rows of B keep 9 vector accumulators along k and reduce
+// them across lanes at the end of each k-block. Rows of B outer: each is read once per
+// k-block, the (smaller) block of A is re-read from cache.
 func gemmTBX16(c, a, b []float32, m, k, n int, acc bool) {
 	for kb := 0; kb < k; kb += kcTBX16 {
 		kc := min(kcTBX16, k-kb)
 		blockAcc := acc || kb > 0
-		i := 0
-		for ; i+3 <= m; i += 3 {
-			a0, a1, a2 := a[i*k+kb:][:kc], a[(i+1)*k+kb:][:kc], a[(i+2)*k+kb:][:kc]
-			j := 0
-			for ; j+4 <= n; j += 4 {
-				dot3x4X16(c[i*n+j:], n, a0, a1, a2,
-					b[j*k+kb:][:kc], b[(j+1)*k+kb:][:kc], b[(j+2)*k+kb:][:kc], b[(j+3)*k+kb:][:kc], blockAcc)
+		j := 0
+		for ; j+3 <= n; j += 3 {
+			b0, b1, b2 := b[j*k+kb:][:kc], b[(j+1)*k+kb:][:kc], b[(j+2)*k+kb:][:kc]
+			i := 0
+			for ; i+3 <= m; i += 3 {
+				dot3x3X16(c[i*n+j:], n, a[i*k+kb:][:kc], a[(i+1)*k+kb:][:kc], a[(i+2)*k+kb:][:kc], b0, b1, b2, blockAcc)
 			}
-			for ; j < n; j++ {
-				bj := b[j*k+kb:][:kc]
-				store1(c[i*n+j:], dotX16(a0, bj), blockAcc)
-				store1(c[(i+1)*n+j:], dotX16(a1, bj), blockAcc)
-				store1(c[(i+2)*n+j:], dotX16(a2, bj), blockAcc)
+			for ; i < m; i++ {
+				ai := a[i*k+kb:][:kc]
+				store1(c[i*n+j:], dotX16(ai, b0), blockAcc)
+				store1(c[i*n+j+1:], dotX16(ai, b1), blockAcc)
+				store1(c[i*n+j+2:], dotX16(ai, b2), blockAcc)
 			}
 		}
-		for ; i < m; i++ {
-			ai := a[i*k+kb:][:kc]
-			for j := 0; j < n; j++ {
-				store1(c[i*n+j:], dotX16(ai, b[j*k+kb:][:kc]), blockAcc)
+		for ; j < n; j++ {
+			bj := b[j*k+kb:][:kc]
+			for i := range m {
+				store1(c[i*n+j:], dotX16(a[i*k+kb:][:kc], bj), blockAcc)
 			}
 		}
 	}
 }
 
-// dot3x4X16 sets (or adds to) the 3×4 tile c[r*ldc+j] = ar·bj. All rows have equal length.
-func dot3x4X16(c []float32, ldc int, a0, a1, a2, b0, b1, b2, b3 []float32, acc bool) {
+// dot3x3X16 sets (or adds to) the 3×3 tile c[r*ldc+j] = ar·bj. All rows have equal length.
+// Nine accumulators, three vectors of A and one of B (plus the copies the destructive
+// fused multiply-add needs) fit the 15 vector registers the compiler allocates.
+func dot3x3X16(c []float32, ldc int, a0, a1, a2, b0, b1, b2 []float32, acc bool) {
 	k := len(a0)
 	a1, a2 = a1[:k], a2[:k]
-	b0, b1, b2, b3 = b0[:k], b1[:k], b2[:k], b3[:k]
-	var s00, s01, s02, s03, s10, s11, s12, s13, s20, s21, s22, s23 archsimd.Float32x16
+	b0, b1, b2 = b0[:k], b1[:k], b2[:k]
+	var s00, s01, s02, s10, s11, s12, s20, s21, s22 archsimd.Float32x16
 	p := 0
 	for ; p+vlX16 <= k; p += vlX16 {
 		x0 := archsimd.LoadFloat32x16Slice(a0[p:])
 		x1 := archsimd.LoadFloat32x16Slice(a1[p:])
 		x2 := archsimd.LoadFloat32x16Slice(a2[p:])
-		y := archsimd.LoadFloat32x16Slice(b0[p:])
-		s00, s10, s20 = x0.MulAdd(y, s00), x1.MulAdd(y, s10), x2.MulAdd(y, s20)
-		y = archsimd.LoadFloat32x16Slice(b1[p:])
-		s01, s11, s21 = x0.MulAdd(y, s01), x1.MulAdd(y, s11), x2.MulAdd(y, s21)
-		y = archsimd.LoadFloat32x16Slice(b2[p:])
-		s02, s12, s22 = x0.MulAdd(y, s02), x1.MulAdd(y, s12), x2.MulAdd(y, s22)
-		y = archsimd.LoadFloat32x16Slice(b3[p:])
-		s03, s13, s23 = x0.MulAdd(y, s03), x1.MulAdd(y, s13), x2.MulAdd(y, s23)
+		s00 = archsimd.LoadFloat32x16Slice(b0[p:]).MulAdd(x0, s00)
+		s10 = archsimd.LoadFloat32x16Slice(b0[p:]).MulAdd(x1, s10)
+		s20 = archsimd.LoadFloat32x16Slice(b0[p:]).MulAdd(x2, s20)
+		s01 = archsimd.LoadFloat32x16Slice(b1[p:]).MulAdd(x0, s01)
+		s11 = archsimd.LoadFloat32x16Slice(b1[p:]).MulAdd(x1, s11)
+		s21 = archsimd.LoadFloat32x16Slice(b1[p:]).MulAdd(x2, s21)
+		s02 = archsimd.LoadFloat32x16Slice(b2[p:]).MulAdd(x0, s02)
+		s12 = archsimd.LoadFloat32x16Slice(b2[p:]).MulAdd(x1, s12)
+		s22 = archsimd.LoadFloat32x16Slice(b2[p:]).MulAdd(x2, s22)
 	}
-	t := [3][4]float32{
-		{hsumX16(s00), hsumX16(s01), hsumX16(s02), hsumX16(s03)},
-		{hsumX16(s10), hsumX16(s11), hsumX16(s12), hsumX16(s13)},
-		{hsumX16(s20), hsumX16(s21), hsumX16(s22), hsumX16(s23)},
+	t := [3][3]float32{
+		{hsumX16(s00), hsumX16(s01), hsumX16(s02)},
+		{hsumX16(s10), hsumX16(s11), hsumX16(s12)},
+		{hsumX16(s20), hsumX16(s21), hsumX16(s22)},
 	}
 	if p < k {
 		// The last k mod vlX16 terms, in scalar code.
 		for r, ar := range [3][]float32{a0[p:], a1[p:], a2[p:]} {
-			for j, bj := range [4][]float32{b0[p:], b1[p:], b2[p:], b3[p:]} {
+			for j, bj := range [3][]float32{b0[p:], b1[p:], b2[p:]} {
 				t[r][j] += dotScalar(ar, bj)
 			}
 		}
 	}
-	store4(c[0*ldc:], t[0][0], t[0][1], t[0][2], t[0][3], acc)
-	store4(c[1*ldc:], t[1][0], t[1][1], t[1][2], t[1][3], acc)
-	store4(c[2*ldc:], t[2][0], t[2][1], t[2][2], t[2][3], acc)
+	for r := range t {
+		cr := c[r*ldc:][:3]
+		if acc {
+			cr[0] += t[r][0]
+			cr[1] += t[r][1]
+			cr[2] += t[r][2]
+		} else {
+			cr[0], cr[1], cr[2] = t[r][0], t[r][1], t[r][2]
+		}
+	}
 }
 
 // dotX16 returns Σ x[i]·y[i], len(y) ≥ len(x), with four vector accumulators.
