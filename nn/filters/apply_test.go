@@ -125,16 +125,31 @@ func TestApplyPanicsOnShapeMismatch(t *testing.T) {
 }
 
 func TestApplyBank(t *testing.T) {
-	img, bank := benchDigit(), Bank()
+	img := benchDigit()
+	// The lesson kernels go one by one, the LM filters through the matrix multiply;
+	// a lone 3×3 after them and an odd image shape check the grouping and the borders.
+	bank := append(Bank(), Sobel()[1])
+	for _, f := range LMLarge()[:5] {
+		bank = append(bank, f)
+	}
 	maps := ApplyBank(img, 28, 28, bank)
 	if len(maps) != len(bank) {
 		t.Fatalf("ApplyBank gave %d maps, want %d", len(maps), len(bank))
 	}
+	odd := img[:19*28]
+	for i, m := range ApplyBank(odd, 28, 19, bank) {
+		want := Apply(odd, 28, 19, bank[i])
+		for j := range m {
+			if d := math.Abs(float64(m[j] - want[j])); d > 1e-5*(1+math.Abs(float64(want[j]))) {
+				t.Fatalf("ApplyBank(28×19) map %d (%s)[%d] = %g, want %g (Apply)", i, bank[i].Name, j, m[j], want[j])
+			}
+		}
+	}
 	for i, m := range maps {
 		want := Apply(img, 28, 28, bank[i])
 		for j := range m {
-			if m[j] != want[j] {
-				t.Fatalf("ApplyBank map %d (%s)[%d] = %g, want %g", i, bank[i].Name, j, m[j], want[j])
+			if d := math.Abs(float64(m[j] - want[j])); d > 1e-5*(1+math.Abs(float64(want[j]))) {
+				t.Fatalf("ApplyBank map %d (%s)[%d] = %g, want %g (Apply)", i, bank[i].Name, j, m[j], want[j])
 			}
 		}
 	}

@@ -23,8 +23,17 @@ func benchDigit() []float32 {
 }
 
 // BenchmarkApplyBank applies the whole comparison set (lesson, Sobel, LMDigit: 52
-// filters) to one 28×28 digit.
+// filters) to one 28×28 digit, as the server does for the edge view.
 func BenchmarkApplyBank(b *testing.B) {
+	img, bank := benchDigit(), Bank()
+	b.ReportAllocs()
+	for b.Loop() {
+		ApplyBank(img, 28, 28, bank)
+	}
+}
+
+// BenchmarkApplyOneByOne is the same work through Apply, filter by filter.
+func BenchmarkApplyOneByOne(b *testing.B) {
 	img, bank := benchDigit(), Bank()
 	out := make([]float32, 28*28)
 	b.ReportAllocs()

@@ -1,7 +1,9 @@
 // Package filters holds the hand-made filters of the lesson and the tools to compare them
 // with the filters a CNN learns.
 //
-// It knows nothing of the network: every filter and image is a plain row-major array.
+// It knows nothing of the network: every filter and image is a plain row-major array
+// (ApplyBank borrows the engine's matrix multiply, nn/internal/kern, to run a whole bank
+// the way a convolution layer runs its filters).
 //
 //   - [Lesson] gives the lesson's 3×3 vertical and horizontal edge kernels, [Sobel] the
 //     Sobel pair.
