@@ -18,6 +18,7 @@ type History struct {
 	TrainLoss     []float64 `json:"train_loss"`
 	TrainAccuracy []float64 `json:"train_accuracy"`
 	TestAccuracy  []float64 `json:"test_accuracy"`
+	TestLoss      []float64 `json:"test_loss"`
 	TestAt        []int64   `json:"test_at"`
 	SamplesPerSec []float64 `json:"samples_per_sec"`
 	T             []float64 `json:"t"`
@@ -62,6 +63,7 @@ func (hs *history) add(p nn.Progress, at time.Time) {
 	h.TrainLoss = append(h.TrainLoss, p.TrainLoss)
 	h.TrainAccuracy = append(h.TrainAccuracy, p.TrainAccuracy)
 	h.TestAccuracy = append(h.TestAccuracy, p.TestAccuracy)
+	h.TestLoss = append(h.TestLoss, p.TestLoss)
 	h.TestAt = append(h.TestAt, p.TestAt)
 	h.SamplesPerSec = append(h.SamplesPerSec, p.SamplesPerSec)
 	h.T = append(h.T, millis(at))
@@ -86,10 +88,12 @@ func thin(h *History) {
 	m := keep(n, func(d, s int) {
 		h.Step[d], h.Epoch[d], h.EpochFraction[d] = h.Step[s], h.Epoch[s], h.EpochFraction[s]
 		h.TrainLoss[d], h.TrainAccuracy[d], h.TestAccuracy[d] = h.TrainLoss[s], h.TrainAccuracy[s], h.TestAccuracy[s]
+		h.TestLoss[d] = h.TestLoss[s]
 		h.TestAt[d], h.SamplesPerSec[d], h.T[d] = h.TestAt[s], h.SamplesPerSec[s], h.T[s]
 	})
 	h.Step, h.Epoch, h.EpochFraction = h.Step[:m], h.Epoch[:m], h.EpochFraction[:m]
 	h.TrainLoss, h.TrainAccuracy, h.TestAccuracy = h.TrainLoss[:m], h.TrainAccuracy[:m], h.TestAccuracy[:m]
+	h.TestLoss = h.TestLoss[:m]
 	h.TestAt, h.SamplesPerSec, h.T = h.TestAt[:m], h.SamplesPerSec[:m], h.T[:m]
 	h.Every *= 2
 }
@@ -105,6 +109,7 @@ func (hs *history) snapshot() History {
 	h.TrainLoss = append([]float64{}, h.TrainLoss...)
 	h.TrainAccuracy = append([]float64{}, h.TrainAccuracy...)
 	h.TestAccuracy = append([]float64{}, h.TestAccuracy...)
+	h.TestLoss = append([]float64{}, h.TestLoss...)
 	h.TestAt = append([]int64{}, h.TestAt...)
 	h.SamplesPerSec = append([]float64{}, h.SamplesPerSec...)
 	h.T = append([]float64{}, h.T...)
@@ -119,8 +124,12 @@ func (hs *history) restore(h History) bool {
 	n := h.Len()
 	if len(h.Epoch) != n || len(h.EpochFraction) != n || len(h.TrainLoss) != n ||
 		len(h.TrainAccuracy) != n || len(h.TestAccuracy) != n || len(h.TestAt) != n ||
+		(len(h.TestLoss) != n && len(h.TestLoss) != 0) ||
 		len(h.SamplesPerSec) != n || len(h.T) != n {
 		return false
+	}
+	if len(h.TestLoss) == 0 {
+		h.TestLoss = make([]float64, n) // checkpoints from before the column existed
 	}
 	hs.mu.Lock()
 	defer hs.mu.Unlock()

@@ -28,6 +28,8 @@ type Server struct {
 	render   *renderer
 	bank     frame
 	upgrader websocket.Upgrader
+	// figureSem lets one figure be drawn at a time.
+	figureSem chan struct{}
 
 	mu     sync.Mutex
 	cancel context.CancelFunc
@@ -42,7 +44,8 @@ func New(opts Options) (*Server, error) {
 	if opts.Train == nil || opts.Test == nil || opts.Train.N == 0 || opts.Test.N == 0 {
 		return nil, errors.New("server: training and test sets are required")
 	}
-	s := &Server{opts: opts, tm: opts.Timings.withDefaults(), log: opts.Logger}
+	s := &Server{opts: opts, tm: opts.Timings.withDefaults(), log: opts.Logger,
+		figureSem: make(chan struct{}, 1)}
 	if s.log == nil {
 		s.log = slog.Default()
 	}
