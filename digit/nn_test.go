@@ -84,7 +84,7 @@ func TestPreparedDigitsClassify(t *testing.T) {
 	if err != nil {
 		t.Skipf("MNIST not available: %v", err)
 	}
-	n, k := 6000, 200
+	n, k := 4000, 200
 	if testing.Short() {
 		n, k = 2000, 50
 	}
