@@ -87,74 +87,74 @@ func intSlice(r *rand.Rand, n int) []float32 {
 // guard is the value written past the end of C; a kernel must never touch it.
 const guard = 12345.5
 
-// checkOp runs o on the given operands and compares with the float64 reference: exactly
-// when exact is true, else within a float32 rounding bound.
+// checkOp runs o on the given operands with every implementation and compares with the
+// float64 reference: exactly when exact is true, else within a float32 rounding bound.
 func checkOp(t *testing.T, o op, c0, a, b []float32, m, k, n int, acc, exact bool) {
 	t.Helper()
-	c := make([]float32, m*n+3)
-	copy(c, c0)
-	if !acc {
-		for i := range m * n {
-			c[i] = float32(math.NaN()) // overwrite mode must not read C
-		}
-	}
-	c[m*n], c[m*n+1], c[m*n+2] = guard, guard, guard
-	o.fn(c, a, b, m, k, n, acc)
 	want, scale := o.reference(c0, a, b, m, k, n, acc)
 	// A float32 sum of k terms in any order is off by at most about k·ε·Σ|terms|;
 	// random signs make it ~√k·ε. Allow 8√k·ε, far below one missing or doubled term.
 	tol := 8 * (math.Sqrt(float64(k)) + 1) * 0x1p-24
-	bad := 0
-	for i := range m * n {
-		got := float64(c[i])
-		diff := math.Abs(got - want[i])
-		if exact && diff != 0 || !exact && !(diff <= tol*scale[i]+1e-30) {
-			if bad++; bad <= 3 {
-				t.Errorf("%s(m=%d k=%d n=%d acc=%v) C[%d][%d] = %v, want %v (tol %.3g)",
-					o.name, m, k, n, acc, i/n, i%n, got, want[i], tol*scale[i])
+	c := make([]float32, m*n+3)
+	saved := impl
+	defer func() { impl = saved }()
+	for _, impl = range available() {
+		copy(c, c0)
+		if !acc {
+			for i := range m * n {
+				c[i] = float32(math.NaN()) // overwrite mode must not read C
 			}
 		}
-	}
-	for i := m * n; i < len(c); i++ {
-		if c[i] != guard {
-			t.Errorf("%s(m=%d k=%d n=%d) wrote past C: c[%d] = %v", o.name, m, k, n, i, c[i])
+		c[m*n], c[m*n+1], c[m*n+2] = guard, guard, guard
+		o.fn(c, a, b, m, k, n, acc)
+		bad := 0
+		for i := range m * n {
+			got := float64(c[i])
+			diff := math.Abs(got - want[i])
+			if exact && diff != 0 || !exact && !(diff <= tol*scale[i]+1e-30) {
+				if bad++; bad <= 3 {
+					t.Errorf("%s %s(m=%d k=%d n=%d acc=%v) C[%d][%d] = %v, want %v (tol %.3g)",
+						impl.name, o.name, m, k, n, acc, i/n, i%n, got, want[i], tol*scale[i])
+				}
+			}
+		}
+		for i := m * n; i < len(c); i++ {
+			if c[i] != guard {
+				t.Errorf("%s %s(m=%d k=%d n=%d) wrote past C: c[%d] = %v", impl.name, o.name, m, k, n, i, c[i])
+			}
 		}
 	}
 }
 
 func TestGemmRandomShapes(t *testing.T) {
-	forEachImpl(t, func(t *testing.T) {
-		r := rand.New(rand.NewPCG(1, 2))
-		sizes := []int{1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 23, 31, 32, 33, 47, 48, 49, 63, 64, 65, 70}
-		for _, o := range ops {
-			for trial := 0; trial < 150; trial++ {
-				m := sizes[r.IntN(len(sizes))]
-				k := sizes[r.IntN(len(sizes))]
-				n := sizes[r.IntN(len(sizes))]
-				if trial < 10 {
-					m, k, n = 1+trial%3, 1+trial/3, 1+trial
-				}
-				a, b, c0 := randSlice(r, m*k), randSlice(r, k*n), randSlice(r, m*n)
-				checkOp(t, o, c0, a, b, m, k, n, trial%2 == 0, false)
+	r := rand.New(rand.NewPCG(1, 2))
+	sizes := []int{1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 23, 31, 32, 33, 47, 48, 49, 63, 64, 65, 70}
+	for _, o := range ops {
+		for trial := 0; trial < 150; trial++ {
+			m := sizes[r.IntN(len(sizes))]
+			k := sizes[r.IntN(len(sizes))]
+			n := sizes[r.IntN(len(sizes))]
+			if trial < 10 {
+				m, k, n = 1+trial%3, 1+trial/3, 1+trial
 			}
+			a, b, c0 := randSlice(r, m*k), randSlice(r, k*n), randSlice(r, m*n)
+			checkOp(t, o, c0, a, b, m, k, n, trial%2 == 0, false)
 		}
-	})
+	}
 }
 
 func TestGemmAllSmallShapes(t *testing.T) {
-	forEachImpl(t, func(t *testing.T) {
-		r := rand.New(rand.NewPCG(3, 4))
-		for _, o := range ops {
-			for m := 1; m <= 6; m++ {
-				for k := 1; k <= 9; k++ {
-					for n := 1; n <= 40; n++ {
-						a, b, c0 := intSlice(r, m*k), intSlice(r, k*n), intSlice(r, m*n)
-						checkOp(t, o, c0, a, b, m, k, n, (m+k+n)%2 == 0, true)
-					}
+	r := rand.New(rand.NewPCG(3, 4))
+	for _, o := range ops {
+		for m := 1; m <= 5; m++ {
+			for k := 1; k <= 5; k++ {
+				for n := 1; n <= 50; n++ {
+					a, b, c0 := intSlice(r, m*k), intSlice(r, k*n), intSlice(r, m*n)
+					checkOp(t, o, c0, a, b, m, k, n, (m+k+n)%2 == 0, true)
 				}
 			}
 		}
-	})
+	}
 }
 
 // convShapes are the im2col products of the lesson's pyramid net and the default net for
@@ -180,31 +180,29 @@ var convShapes = []struct {
 }
 
 func TestGemmConvShapes(t *testing.T) {
-	forEachImpl(t, func(t *testing.T) {
-		r := rand.New(rand.NewPCG(5, 6))
-		for _, s := range convShapes {
-			o := ops[s.o]
-			for _, acc := range []bool{false, true} {
-				a, b, c0 := intSlice(r, s.m*s.k), intSlice(r, s.k*s.n), intSlice(r, s.m*s.n)
-				checkOp(t, o, c0, a, b, s.m, s.k, s.n, acc, true)
-				a, b, c0 = randSlice(r, s.m*s.k), randSlice(r, s.k*s.n), randSlice(r, s.m*s.n)
-				checkOp(t, o, c0, a, b, s.m, s.k, s.n, acc, false)
-			}
+	r := rand.New(rand.NewPCG(5, 6))
+	for _, s := range convShapes {
+		o := ops[s.o]
+		// Exact on small integers, with and without accumulation; within rounding on
+		// random floats.
+		for _, acc := range []bool{false, true} {
+			a, b, c0 := intSlice(r, s.m*s.k), intSlice(r, s.k*s.n), intSlice(r, s.m*s.n)
+			checkOp(t, o, c0, a, b, s.m, s.k, s.n, acc, true)
 		}
-	})
+		a, b, c0 := randSlice(r, s.m*s.k), randSlice(r, s.k*s.n), randSlice(r, s.m*s.n)
+		checkOp(t, o, c0, a, b, s.m, s.k, s.n, true, false)
+	}
 }
 
 // TestGemmLongerSlices checks that slices longer than the sizes say are fine and that only
 // their leading parts are used.
 func TestGemmLongerSlices(t *testing.T) {
-	forEachImpl(t, func(t *testing.T) {
-		r := rand.New(rand.NewPCG(7, 8))
-		m, k, n := 5, 19, 37
-		for _, o := range ops {
-			a, b := intSlice(r, m*k+11), intSlice(r, k*n+13)
-			checkOp(t, o, nil, a, b, m, k, n, false, true)
-		}
-	})
+	r := rand.New(rand.NewPCG(7, 8))
+	m, k, n := 5, 19, 37
+	for _, o := range ops {
+		a, b := intSlice(r, m*k+11), intSlice(r, k*n+13)
+		checkOp(t, o, nil, a, b, m, k, n, false, true)
+	}
 }
 
 func TestGemmZeroSizes(t *testing.T) {
