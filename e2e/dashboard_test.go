@@ -71,15 +71,15 @@ func TestTrainingAdvances(t *testing.T) {
 	p.waitJS(`document.getElementById('stat-test').textContent.endsWith('%')`, "a test accuracy in the header")
 
 	p.show("filters")
-	p.waitJS(`document.querySelectorAll('#filters-layers .filter-tile').length > 0`, "filter tiles")
-	first := eval[string](p, canvasSig("#filters-layers .filter-tile"))
+	p.waitJS(`document.querySelectorAll('#filters-layers .filter-tile[role=button]').length > 0`, "filter tiles")
+	first := eval[string](p, canvasSig("#filters-layers .filter-tile[role=button]"))
 	step := p.step()
-	p.waitJS(fmt.Sprintf(`%s !== %q`, canvasSig("#filters-layers .filter-tile"), first), "the first filter's image to change")
+	p.waitJS(fmt.Sprintf(`%s !== %q`, canvasSig("#filters-layers .filter-tile[role=button]"), first), "the first filter's image to change")
 	if now := p.step(); now <= step {
 		t.Errorf("filter image changed but the step stayed at %d", now)
 	}
 	// A filter opens enlarged with its numbers, by keyboard.
-	p.do(chromedp.Focus(chromedp.CSS("#filters-layers .filter-tile")), chromedp.KeyEvent("\r"))
+	p.do(chromedp.Focus(chromedp.CSS("#filters-layers .filter-tile[role=button]")), chromedp.KeyEvent("\r"))
 	p.waitJS(`document.getElementById('filter-dialog').open && document.querySelectorAll('#filter-dialog .weights td').length > 0`,
 		"the enlarged filter with its weights")
 	p.do(chromedp.KeyEvent("\x1b"))

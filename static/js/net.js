@@ -1,21 +1,33 @@
 // The network as columns of feature maps, one column per layer, ending in the class
 // probabilities: used by the activations view (the probe) and by the digit view (the
 // user's digit). Conv outputs are signed (diverging scale); the input, ReLU and pool
-// outputs are non-negative (greys, black 0 to white max).
+// outputs are non-negative (greys, black 0 to white max). Faint links behind the columns
+// show what feeds what: every map of a conv layer reads all maps of the layer before it,
+// while ReLU and pooling work on each map alone.
 
 import { paintMap, legend, maxAbs, probabilityBars } from './draw.js';
 import { t } from './strings.js';
 
-const MAX_ROWS = 6; // maps per sub-column: a 32-map layer is about as tall as a 6-map one
+const COLUMN_PX = 560; // the height a column of maps may take before it splits in two
 
 /** createNet returns a net drawing bound to container. */
 export function createNet(container) {
   let shape = '';
   let cols = [];
   let bars = null;
+  let links = null; // the canvas behind the columns
+  let linksDirty = true;
+  new ResizeObserver(() => {
+    linksDirty = true;
+  }).observe(container);
 
   function build(layers, input) {
     container.replaceChildren();
+    links = document.createElement('canvas');
+    links.className = 'net-links';
+    links.setAttribute('aria-hidden', 'true');
+    container.append(links);
+    linksDirty = true;
     cols = [];
     const all = [{ index: 65535, name: t('act.input'), type: 'input', out: input }];
     for (const L of layers) {
@@ -36,10 +48,15 @@ export function createNet(container) {
       grid.className = 'net-maps';
       const flat = L.out.h === 1 && L.out.w === 1;
       const n = flat ? 1 : L.out.c;
-      const rows = Math.min(n, MAX_ROWS);
+      const size = flat ? 28 : Math.max(34, Math.min(64, Math.round(L.out.h * 2.4)));
+      // As many maps per sub-column as fit the column height; then even sub-columns, filled
+      // top to bottom, so that map i of one layer sits level with map i of the next.
+      let rows = Math.max(1, Math.min(n, Math.floor(COLUMN_PX / (size + 5))));
       const sub = Math.ceil(n / rows);
-      const size = flat ? 28 : Math.max(34, Math.min(72, L.out.h * 3));
+      rows = Math.ceil(n / sub);
       grid.style.gridTemplateColumns = `repeat(${sub}, ${size}px)`;
+      grid.style.gridTemplateRows = `repeat(${rows}, auto)`;
+      grid.style.gridAutoFlow = 'column';
       const tiles = [];
       for (let i = 0; i < n; i++) {
         const c = document.createElement('canvas');
@@ -102,6 +119,55 @@ export function createNet(container) {
       legend(c.legend, layerRange, kind);
     }
     if (probs) probabilityBars(bars, probs);
+    if (linksDirty) {
+      linksDirty = false;
+      drawLinks();
+    }
+  }
+
+  // drawLinks draws the connections between consecutive columns, in container pixels.
+  function drawLinks() {
+    links.style.width = '0px'; // measure the columns alone
+    links.style.height = '0px';
+    const w = container.scrollWidth;
+    const h = container.scrollHeight;
+    const dpr = window.devicePixelRatio || 1;
+    links.style.width = `${w}px`;
+    links.style.height = `${h}px`;
+    links.width = Math.round(w * dpr);
+    links.height = Math.round(h * dpr);
+    const ctx = links.getContext('2d');
+    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+    ctx.clearRect(0, 0, w, h);
+    const base = container.getBoundingClientRect();
+    const ox = container.scrollLeft - base.left;
+    const oy = container.scrollTop - base.top;
+    const ends = (els, side) =>
+      els.map((e) => {
+        const r = e.getBoundingClientRect();
+        return [(side === 'right' ? r.right : r.left) + ox, (r.top + r.bottom) / 2 + oy];
+      });
+    const rows = bars ? Array.from(bars.children) : [];
+    for (let i = 0; i < cols.length; i++) {
+      const from = ends(cols[i].tiles, 'right');
+      const next = cols[i + 1];
+      const to = next ? ends(next.tiles, 'left') : ends(rows.length ? rows : [bars], 'left');
+      const oneToOne = next && (next.L.type === 'relu' || next.L.type === 'maxpool') && from.length === to.length;
+      ctx.strokeStyle = oneToOne ? 'rgba(60,60,60,0.35)' : `rgba(60,60,60,${Math.max(0.03, Math.min(0.25, 6 / (from.length * to.length)))})`;
+      ctx.lineWidth = 1;
+      ctx.beginPath();
+      for (let a = 0; a < from.length; a++) {
+        for (let b = 0; b < to.length; b++) {
+          if (oneToOne && a !== b) continue;
+          const [x0, y0] = from[a];
+          const [x1, y1] = to[b];
+          const mx = (x0 + x1) / 2;
+          ctx.moveTo(x0, y0);
+          ctx.bezierCurveTo(mx, y0, mx, y1, x1, y1);
+        }
+      }
+      ctx.stroke();
+    }
   }
 
   return { update };

@@ -1,7 +1,8 @@
 // View 2, Learned filters: every conv layer's kernels, live, on the diverging scale with
 // one range per layer (its largest |weight|) and a legend. A filter with several input
 // channels is one strip, a kernel per channel. Click or Enter enlarges a filter with its
-// numbers; the enlarged filter keeps updating while training runs.
+// numbers; the enlarged filter keeps updating while training runs. The first layer is also
+// shown as it was when the page opened, so the class sees noise turn into patterns.
 
 import { paintMap, paintStrip, legend, maxAbs, cssDiverging, fmt } from './draw.js';
 import { t } from './strings.js';
@@ -16,8 +17,16 @@ export function filtersView(el, { store, invalidate }) {
   let shape = ''; // layer structure the DOM was built for
   let blocks = [];
   let open = null; // {layer, filter} shown in the dialog
+  let initial = null; // the earliest filters frame seen (a reset starts it again)
+  let then = null; // {tiles, label, nowLabel} of the first layer's "then" row
 
-  store.on('filters', invalidate);
+  store.on('filters', (f) => {
+    if (!initial || f.step < initial.step) {
+      initial = f;
+      shape = ''; // rebuild, so that the "then" row shows the new start
+    }
+    invalidate();
+  });
   dialog.addEventListener('close', () => {
     open = null;
   });
@@ -25,6 +34,7 @@ export function filtersView(el, { store, invalidate }) {
   function build(frame) {
     box.replaceChildren();
     blocks = [];
+    then = null;
     for (const L of frame.meta.layers || []) {
       const tensor = frame.tensors.get(L.index);
       if (!tensor) continue;
@@ -61,7 +71,26 @@ export function filtersView(el, { store, invalidate }) {
         grid.append(c);
         tiles.push(c);
       }
-      block.append(head, grid);
+      if (blocks.length === 0 && inC === 1 && initial) {
+        // The first layer, then and now.
+        const thenLabel = document.createElement('p');
+        thenLabel.className = 'then-label';
+        const thenGrid = document.createElement('div');
+        thenGrid.className = 'filter-grid filter-grid-then';
+        const thenTiles = [];
+        for (let o = 0; o < out; o++) {
+          const c = document.createElement('canvas');
+          c.className = 'filter-tile filter-then';
+          thenGrid.append(c);
+          thenTiles.push(c);
+        }
+        const nowLabel = document.createElement('p');
+        nowLabel.className = 'then-label';
+        block.append(head, thenLabel, thenGrid, nowLabel, grid);
+        then = { index: L.index, tiles: thenTiles, label: thenLabel, nowLabel, drawn: false };
+      } else {
+        block.append(head, grid);
+      }
       box.append(block);
       blocks.push({ index: L.index, name: L.name, tiles, legend: lg });
     }
@@ -136,6 +165,19 @@ export function filtersView(el, { store, invalidate }) {
         }
       }
       legend(b.legend, range);
+    }
+    if (then) {
+      const t0 = initial.tensors.get(then.index);
+      if (t0 && !then.drawn) {
+        const [out, , k] = t0.dims;
+        const range = maxAbs(t0.data);
+        for (let o = 0; o < out; o++) {
+          paintMap(then.tiles[o], t0.data, k, k, { off: o * k * k, range });
+        }
+        then.label.textContent = t('filters.then', { step: initial.step });
+        then.drawn = true;
+      }
+      then.nowLabel.textContent = t('filters.now', { step: frame.step });
     }
     box.dataset.step = String(frame.step);
     renderDialog(frame);

@@ -2,7 +2,7 @@
 // hyperparameters (learning rate, batch size, optimizer) sent with POST /api/train.
 
 import { lineChart, SERIES_COLOURS } from './draw.js';
-import { t } from './strings.js';
+import { t, formatNumber } from './strings.js';
 
 /** trainingView builds the training view inside el. */
 export function trainingView(el, { store, command, invalidate }) {
@@ -14,6 +14,7 @@ export function trainingView(el, { store, command, invalidate }) {
   const batch = el.querySelector('#in-batch');
   const opt = el.querySelector('#in-opt');
   const msg = el.querySelector('#train-msg');
+  const figures = el.querySelector('#train-figures');
   let edited = false; // the teacher is typing: do not overwrite the fields
 
   store.on(['history', 'progress'], invalidate);
@@ -76,6 +77,7 @@ export function trainingView(el, { store, command, invalidate }) {
     });
     lossCanvas.dataset.points = String(trainLoss.length);
     const p = store.get('progress');
+    renderFigures(p);
     if (!p || (p.step === 0 && !p.running)) {
       note.textContent = t('train.noData');
     } else if (p.test_at > 0) {
@@ -86,6 +88,29 @@ export function trainingView(el, { store, command, invalidate }) {
     } else {
       note.textContent = '';
     }
+  }
+
+  function renderFigures(p) {
+    if (!p) return;
+    const pct = (v) => `${(v * 100).toFixed(1)}%`;
+    const rows = [
+      ['train.seen', formatNumber(p.samples_seen || 0)],
+      ['stat.epoch', t('train.epochOf', { e: (p.epoch || 0) + 1, pct: Math.round((p.epoch_fraction || 0) * 100) })],
+      ['train.lossNow', Number.isFinite(p.train_loss) && p.step > 0 ? p.train_loss.toFixed(3) : '–'],
+      ['train.trainAcc', p.step > 0 ? pct(p.train_accuracy || 0) : '–'],
+      ['train.testAcc', p.test_at > 0 ? pct(p.test_accuracy) : '–'],
+    ];
+    if (figures.children.length !== rows.length * 2) {
+      figures.replaceChildren();
+      for (const [key] of rows) {
+        const dt = document.createElement('dt');
+        dt.textContent = t(key);
+        figures.append(dt, document.createElement('dd'));
+      }
+    }
+    rows.forEach(([, v], i) => {
+      figures.children[i * 2 + 1].textContent = v;
+    });
   }
 
   return { render };
