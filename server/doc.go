@@ -6,9 +6,10 @@
 // # Use
 //
 //	srv, err := server.New(server.Options{Train: train, Test: test, StateDir: "state", Assets: fsys})
-//	srv.Start(ctx)             // training and the stream run until ctx is done or Close
-//	http.Handler: srv.Handler() // e.g. httptest.NewServer(srv.Handler()) in tests
-//	srv.Close()                // stop training, save, close every websocket, wait
+//	srv.Start(ctx)                         // training and the stream run until ctx is done or Close
+//	ts := httptest.NewServer(srv.Handler()) // or srv.Serve(listener) in main
+//	srv.Close()                            // stop training, save, close every websocket, wait
+//	ts.Close()                             // or srv.Shutdown(ctx) in main
 //
 // Tests and the browser tests run it in-process on small MNIST subsets (nn.Dataset.Subset)
 // with short Options.Timings.

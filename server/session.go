@@ -101,6 +101,9 @@ func newSession(opts Options, tm Timings, log *slog.Logger, h *hub) (*Session, e
 		switch {
 		case err == nil:
 			s.trainer, extra, s.restored = t, x, true
+			p := t.Progress()
+			log.Info("resuming from checkpoint", "path", s.ckpt, "model", t.Model().Spec().Name,
+				"step", p.Step, "epoch", p.Epoch, "test_accuracy", p.TestAccuracy)
 		case errors.Is(err, fs.ErrNotExist):
 		case !errors.Is(err, nn.ErrBadCheckpoint):
 			// Not the file's fault (permissions, I/O): starting fresh would later
