@@ -129,9 +129,7 @@ func TestApplyBank(t *testing.T) {
 	// The lesson kernels go one by one, the LM filters through the matrix multiply;
 	// a lone 3×3 after them and an odd image shape check the grouping and the borders.
 	bank := append(Bank(), Sobel()[1])
-	for _, f := range LMLarge()[:5] {
-		bank = append(bank, f)
-	}
+	bank = append(bank, LMLarge()[:5]...)
 	maps := ApplyBank(img, 28, 28, bank)
 	if len(maps) != len(bank) {
 		t.Fatalf("ApplyBank gave %d maps, want %d", len(maps), len(bank))
