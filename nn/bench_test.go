@@ -54,13 +54,20 @@ func BenchmarkTrain(b *testing.B) {
 				tr.trainStep() // buffers grow on the first step
 				b.ReportAllocs()
 				b.ResetTimer()
+				cpu0 := cpuTime()
 				for b.Loop() {
 					tr.trainStep()
 				}
+				cpu := (cpuTime() - cpu0).Seconds()
 				sec := b.Elapsed().Seconds()
 				samples := float64(b.N * cfg.BatchSize)
 				b.ReportMetric(samples/sec, "samples/s")
 				b.ReportMetric(samples*trainFLOPs(m)/sec/1e9, "GFLOP/s")
+				if cpu > 0 {
+					// Throughput per second of CPU used: on a machine that others share,
+					// the figure that does not depend on how much of it we were given.
+					b.ReportMetric(samples/cpu, "samples/cpu-s")
+				}
 			})
 		}
 	}

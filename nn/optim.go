@@ -3,11 +3,14 @@ package nn
 import "math"
 
 // optimizer updates parameters from their gradients. Its state arrays are parallel to
-// the parameter list it was made for.
+// the parameter list it was made for. A step is begin once, then update on parts of
+// every parameter array, which may run concurrently on disjoint parts.
 type optimizer interface {
 	name() string
-	// update applies one step with learning rate lr and L2 weight decay wd.
-	update(ps []Param, lr, wd float64)
+	// begin starts a step with learning rate lr and L2 weight decay wd.
+	begin(lr, wd float64)
+	// update applies the step to values [lo, hi) of parameter i.
+	update(i int, p Param, lo, hi int)
 	// state returns the state arrays, for checkpoints, and the step count.
 	state() ([][]float32, int64)
 	setStep(t int64)
@@ -29,24 +32,25 @@ func newOptimizer(name string, ps []Param, momentum float64) optimizer {
 
 // sgd is SGD with momentum: v = μ·v + g + wd·w; w −= lr·v.
 type sgd struct {
-	mu float32
-	v  [][]float32
+	mu, lr, wd float32
+	v          [][]float32
 }
 
 func (o *sgd) name() string                { return "sgd" }
 func (o *sgd) state() ([][]float32, int64) { return o.v, 0 }
 func (o *sgd) setStep(int64)               {}
-func (o *sgd) update(ps []Param, lr, wd float64) {
-	for i, p := range ps {
-		w, g, v := p.W, p.G[:len(p.W)], o.v[i][:len(p.W)]
-		d := float32(0)
-		if p.Decay {
-			d = float32(wd)
-		}
-		for j := range w {
-			v[j] = o.mu*v[j] + g[j] + d*w[j]
-			w[j] -= float32(lr) * v[j]
-		}
+func (o *sgd) begin(lr, wd float64)        { o.lr, o.wd = float32(lr), float32(wd) }
+func (o *sgd) update(i int, p Param, lo, hi int) {
+	w := p.W[lo:hi]
+	g, v := p.G[lo:hi], o.v[i][lo:hi]
+	g, v = g[:len(w)], v[:len(w)]
+	d := float32(0)
+	if p.Decay {
+		d = o.wd
+	}
+	for j := range w {
+		v[j] = o.mu*v[j] + g[j] + d*w[j]
+		w[j] -= o.lr * v[j]
 	}
 }
 
@@ -56,6 +60,7 @@ func (o *sgd) update(ps []Param, lr, wd float64) {
 type adam struct {
 	b1, b2, eps float64
 	t           int64
+	step, e, wd float32 // this step's folded step size and ε, and the decay
 	m, v        [][]float32
 }
 
@@ -64,26 +69,31 @@ func (o *adam) state() ([][]float32, int64) {
 	return append(append([][]float32(nil), o.m...), o.v...), o.t
 }
 func (o *adam) setStep(t int64) { o.t = t }
-func (o *adam) update(ps []Param, lr, wd float64) {
+
+// begin folds the bias corrections into the step size and ε:
+// lr·m̂/(√v̂+ε) = (lr·√c2/c1)·m/(√v + ε·√c2) with c1 = 1−β1ᵗ, c2 = 1−β2ᵗ.
+func (o *adam) begin(lr, wd float64) {
 	o.t++
-	b1, b2 := float32(o.b1), float32(o.b2)
-	// The bias corrections fold into the step size and ε.
 	c1 := 1 - math.Pow(o.b1, float64(o.t))
 	c2 := 1 - math.Pow(o.b2, float64(o.t))
-	step := float32(lr * math.Sqrt(c2) / c1)
-	eps := float32(o.eps * math.Sqrt(c2))
-	for i, p := range ps {
-		w := p.W
-		g, m, v := p.G[:len(w)], o.m[i][:len(w)], o.v[i][:len(w)]
-		d := float32(0)
-		if p.Decay {
-			d = float32(wd)
-		}
-		for j := range w {
-			gj := g[j] + d*w[j]
-			m[j] = b1*m[j] + (1-b1)*gj
-			v[j] = b2*v[j] + (1-b2)*gj*gj
-			w[j] -= step * m[j] / (float32(math.Sqrt(float64(v[j]))) + eps)
-		}
+	o.step = float32(lr * math.Sqrt(c2) / c1)
+	o.e = float32(o.eps * math.Sqrt(c2))
+	o.wd = float32(wd)
+}
+
+func (o *adam) update(i int, p Param, lo, hi int) {
+	b1, b2, step, eps := float32(o.b1), float32(o.b2), o.step, o.e
+	w := p.W[lo:hi]
+	g, m, v := p.G[lo:hi], o.m[i][lo:hi], o.v[i][lo:hi]
+	g, m, v = g[:len(w)], m[:len(w)], v[:len(w)]
+	d := float32(0)
+	if p.Decay {
+		d = o.wd
+	}
+	for j := range w {
+		gj := g[j] + d*w[j]
+		m[j] = b1*m[j] + (1-b1)*gj
+		v[j] = b2*v[j] + (1-b2)*gj*gj
+		w[j] -= step * m[j] / (float32(math.Sqrt(float64(v[j]))) + eps)
 	}
 }

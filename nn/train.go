@@ -28,7 +28,7 @@ const evalChunk = 64
 type Config struct {
 	Optimizer   string  `json:"optimizer"`    // "adam" | "sgd" (SGD with momentum)
 	LR          float64 `json:"lr"`           // learning rate in epoch 0
-	LRDecay     float64 `json:"lr_decay"`     // the rate is multiplied by this after each epoch; 0 means 1
+	LRDecay     float64 `json:"lr_decay"`     // the rate falls smoothly by this factor per epoch; 0 means 1
 	Momentum    float64 `json:"momentum"`     // SGD only
 	WeightDecay float64 `json:"weight_decay"` // L2, on weights (not biases)
 	BatchSize   int     `json:"batch_size"`
@@ -40,7 +40,7 @@ type Config struct {
 
 // DefaultConfig is the configuration the app trains DefaultSpec with (doc.go says why).
 func DefaultConfig() Config {
-	return Config{Optimizer: "adam", LR: 2e-3, LRDecay: 0.6, Momentum: 0.9, BatchSize: 64,
+	return Config{Optimizer: "adam", LR: 2e-3, LRDecay: 0.25, Momentum: 0.9, BatchSize: 32,
 		Seed: 1, EvalSubset: 1000, EvalEvery: 200}
 }
 
@@ -192,11 +192,12 @@ type worker struct {
 
 // job is what the pool does next.
 type job struct {
-	eval  bool
-	data  *Dataset
-	idx   []int32 // training: the batch's sample indices
-	n     int     // eval: the first n samples
-	scale float32
+	update bool // reduce gradients and step the optimizer
+	eval   bool
+	data   *Dataset
+	idx    []int32 // training: the batch's sample indices
+	n      int     // eval: the first n samples
+	scale  float32
 }
 
 // NewTrainer returns a paused-until-Run trainer of m. Run starts training right away
@@ -370,13 +371,15 @@ func (t *Trainer) reset(seed int64) {
 	t.sps, t.winStart, t.winSeen = 0, time.Now(), 0
 }
 
-// lr is the learning rate for the current epoch.
+// lr is the learning rate now: LR·LRDecay^e where e counts epochs fractionally, so
+// the rate falls smoothly by LRDecay over each epoch.
 func (t *Trainer) lr() float64 {
 	d := t.cfg.LRDecay
-	if d == 0 {
-		d = 1
+	if d == 0 || d == 1 {
+		return t.cfg.LR
 	}
-	return t.cfg.LR * math.Pow(d, float64(t.epoch))
+	e := float64(t.epoch) + float64(t.pos)/float64(t.train.N)
+	return t.cfg.LR * math.Pow(d, e)
 }
 
 // trainStep trains on the next batch, then measures the test set when it is due.
@@ -385,19 +388,15 @@ func (t *Trainer) trainStep() {
 	t.job = job{data: t.train, idx: t.perm[t.pos : t.pos+n], scale: 1 / float32(n)}
 	t.dispatch()
 	loss, correct := 0.0, 0
-	for i, w := range t.ws {
+	for _, w := range t.ws {
 		loss += w.loss
 		correct += w.correct
-		if i == 0 {
-			continue
-		}
-		for j, p := range w.params {
-			if p.G != nil {
-				kern.Axpy(t.params[j].G, p.G, 1)
-			}
-		}
 	}
-	t.opt.update(t.params, t.lr(), t.cfg.WeightDecay)
+	// Sum the workers' gradients and update, each worker on its own part of every
+	// parameter array.
+	t.opt.begin(t.lr(), t.cfg.WeightDecay)
+	t.job.update = true
+	t.dispatch()
 	t.pos += n
 	t.step++
 	t.seen += int64(n)
@@ -486,6 +485,16 @@ func share(i, k, n int) (lo, hi int) { return i * n / k, (i + 1) * n / k }
 func (t *Trainer) work(w *worker) {
 	j := &t.job
 	i := w.id
+	if j.update {
+		for k, p := range t.params {
+			lo, hi := share(i, len(t.ws), len(p.W))
+			for _, o := range t.ws[1:] {
+				kern.Axpy(p.G[lo:hi], o.params[k].G[lo:hi], 1)
+			}
+			t.opt.update(k, p, lo, hi)
+		}
+		return
+	}
 	w.loss, w.correct = 0, 0
 	if j.eval {
 		// Chunks i, i+k, i+2k, … of evalChunk digits each.
