@@ -34,7 +34,7 @@ const (
 	keepFraction = 0.10 // pieces with less ink than this share of the largest are specks
 	minInk       = 4.0  // less ink than this (in pixels at full intensity) is no digit
 	thinStroke   = 1.5  // strokes thinner than this after scaling to Box are thickened ...
-	mnistStroke  = 2.0  // ... to about this width (pixels at Box scale)
+	mnistStroke  = 2.0  // ... to about this width: strokeWidth gives 2.0 on MNIST's training digits
 )
 
 // Prepare makes an MNIST-like input from the bytes of an image file (see the package
@@ -149,7 +149,6 @@ func (r *Result) prepare(img image.Image, orientation int) error {
 		rad = min(rad, max(1, max(box.Dx(), box.Dy())/8))
 		g = dilate(g, rad)
 		box = box.Inset(-rad).Intersect(image.Rect(0, 0, g.w, g.h))
-		scale = float64(Box) / float64(max(box.Dx(), box.Dy()))
 		r.step("thicken", "Thin strokes thickened to the stroke width of MNIST's pens", g.preview())
 	}
 
