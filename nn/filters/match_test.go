@@ -3,6 +3,7 @@ package filters
 import (
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 )
 
@@ -154,4 +155,24 @@ func TestMatchPanicsOnWrongSize(t *testing.T) {
 		}
 	}()
 	BestMatch(make([]float32, 24), 5, Bank())
+}
+
+// TestRandomFiltersScoreLow: the score separates a real resemblance from chance. With
+// 52 candidates a random 5×5 filter always finds something; its best score stays far
+// from the ≥ 0.9 of a bank filter under noise (TestMatchToleratesNoiseAndScale).
+func TestRandomFiltersScoreLow(t *testing.T) {
+	rng := rand.New(rand.NewPCG(11, 12))
+	m := NewMatcher(Bank(), 5)
+	var s []float64
+	for range 400 {
+		l := make([]float32, 25)
+		for j := range l {
+			l[j] = float32(rng.NormFloat64())
+		}
+		s = append(s, m.Match(l).Score)
+	}
+	slices.Sort(s)
+	if med, p95 := s[len(s)/2], s[len(s)*95/100]; med > 0.55 || p95 > 0.75 {
+		t.Errorf("random 5×5 filters: median best score %.2f, 95th percentile %.2f; want ≤ 0.55 and ≤ 0.75", med, p95)
+	}
 }
