@@ -15,11 +15,14 @@ import (
 	"convscope/nn/filters"
 )
 
-// Errors Render wraps, so that callers can tell them apart with errors.Is.
+// Errors that Render wraps, so that callers can tell them apart with errors.Is.
 var (
-	ErrUnknownFigure = errors.New("unknown figure")        // the server answers 404
-	ErrUnknownFormat = errors.New("unknown figure format") // the server answers 400
-	ErrNoData        = errors.New("figure needs data")     // the input lacks what the figure shows
+	// ErrUnknownFigure means the figure name is not one of Names() (HTTP 404).
+	ErrUnknownFigure = errors.New("unknown figure")
+	// ErrUnknownFormat means the format is not one of Formats() (HTTP 400).
+	ErrUnknownFormat = errors.New("unknown figure format")
+	// ErrNoData means the input lacks what the figure shows: learned filters or digits.
+	ErrNoData = errors.New("figure needs data")
 )
 
 // Input is what the figures show. Figures that do not use a field ignore it.

@@ -4,12 +4,18 @@ import "fmt"
 
 // Families of filters, the values of [Filter.Family].
 const (
-	FamilyLesson = "lesson"   // the lesson's 3×3 edge kernels
-	FamilySobel  = "sobel"    // the Sobel pair
-	FamilyEdge   = "lm-edge"  // LM: first derivative of an elongated Gaussian, across
-	FamilyBar    = "lm-bar"   // LM: second derivative of an elongated Gaussian, across
-	FamilyLoG    = "lm-log"   // LM: Laplacian of Gaussian
-	FamilyGauss  = "lm-gauss" // LM: Gaussian (made zero mean, as the reference does)
+	// FamilyLesson is the lesson's 3×3 edge kernels.
+	FamilyLesson = "lesson"
+	// FamilySobel is the Sobel pair.
+	FamilySobel = "sobel"
+	// FamilyEdge is LM's first derivative, across, of an elongated Gaussian.
+	FamilyEdge = "lm-edge"
+	// FamilyBar is LM's second derivative, across, of an elongated Gaussian.
+	FamilyBar = "lm-bar"
+	// FamilyLoG is LM's Laplacian of Gaussian.
+	FamilyLoG = "lm-log"
+	// FamilyGauss is LM's Gaussian (made zero mean, as the reference does).
+	FamilyGauss = "lm-gauss"
 )
 
 // Filter is one hand-made kernel.
