@@ -60,7 +60,6 @@ function frame() {
       v.render();
     }
   }
-  window.convscopeFrames = (window.convscopeFrames || 0) + 1;
 }
 
 const socket = connect({

@@ -56,7 +56,7 @@ const en = {
   'train.settings': 'Settings',
   'train.figures': 'Figures',
   'train.seen': 'digits seen',
-  'train.epochOf': 'epoch {e}, {pct}% through',
+  'train.epochOf': '{e} ({pct}% through)',
   'train.trainAcc': 'train accuracy (recent batches)',
   'train.testAcc': 'test accuracy',
   'train.lossNow': 'train loss',
@@ -74,6 +74,7 @@ const en = {
   'filters.none': 'Waiting for the network…',
   'filters.then': 'when this page opened (step {step})',
   'filters.now': 'now (step {step})',
+  'filters.diff': 'what training changed (now − then, its own colour range)',
 
   'act.input': 'input',
   'act.output': 'prediction',
@@ -120,8 +121,7 @@ const en = {
   'edges.waiting': 'Waiting for the filter bank…',
   'edges.border': 'Each filter slides over the 28×28 probe with zeros beyond its border, so every map is 28×28 too.',
 
-  'legend.neg': 'negative',
-  'legend.pos': 'positive',
+  'legend.edges': 'responses on the probe: orange below zero, white zero, blue above zero',
 };
 
 let table = en;

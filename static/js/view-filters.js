@@ -13,7 +13,6 @@ export function filtersView(el, { store, invalidate }) {
   const dialog = el.querySelector('#filter-dialog');
   const dialogTitle = el.querySelector('#filter-dialog-title');
   const dialogBody = el.querySelector('#filter-dialog-body');
-  el.querySelector('.legend-row')?.remove(); // each layer carries its own legend
   let shape = ''; // layer structure the DOM was built for
   let blocks = [];
   let open = null; // {layer, filter} shown in the dialog
@@ -84,10 +83,22 @@ export function filtersView(el, { store, invalidate }) {
           thenGrid.append(c);
           thenTiles.push(c);
         }
+        const diffLabel = document.createElement('p');
+        diffLabel.className = 'then-label';
+        diffLabel.textContent = t('filters.diff');
+        const diffGrid = document.createElement('div');
+        diffGrid.className = 'filter-grid filter-grid-then';
+        const diffTiles = [];
+        for (let o = 0; o < out; o++) {
+          const c = document.createElement('canvas');
+          c.className = 'filter-tile filter-then';
+          diffGrid.append(c);
+          diffTiles.push(c);
+        }
         const nowLabel = document.createElement('p');
         nowLabel.className = 'then-label';
-        block.append(head, thenLabel, thenGrid, nowLabel, grid);
-        then = { index: L.index, tiles: thenTiles, label: thenLabel, nowLabel, drawn: false };
+        block.append(head, thenLabel, thenGrid, diffLabel, diffGrid, nowLabel, grid);
+        then = { index: L.index, tiles: thenTiles, diffTiles, label: thenLabel, nowLabel, drawn: false };
       } else {
         block.append(head, grid);
       }
@@ -178,6 +189,16 @@ export function filtersView(el, { store, invalidate }) {
         then.drawn = true;
       }
       then.nowLabel.textContent = t('filters.now', { step: frame.step });
+      const now = frame.tensors.get(then.index);
+      if (t0 && now && now.data.length === t0.data.length) {
+        const [out, , k] = now.dims;
+        const diff = new Float32Array(now.data.length);
+        for (let i = 0; i < diff.length; i++) diff[i] = now.data[i] - t0.data[i];
+        const range = maxAbs(diff);
+        for (let o = 0; o < out; o++) {
+          paintMap(then.diffTiles[o], diff, k, k, { off: o * k * k, range });
+        }
+      }
     }
     box.dataset.step = String(frame.step);
     renderDialog(frame);
