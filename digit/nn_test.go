@@ -84,7 +84,7 @@ func TestPreparedDigitsClassify(t *testing.T) {
 	if err != nil {
 		t.Skipf("MNIST not available: %v", err)
 	}
-	n, k := 4000, 200
+	n, k := 6000, 200
 	if testing.Short() {
 		n, k = 2000, 50
 	}
@@ -113,8 +113,12 @@ func TestPreparedDigitsClassify(t *testing.T) {
 		}
 	}
 	t.Logf("%d test digits: %d right as MNIST gave them, %d right re-rendered and prepared, %d the same class", k, onOrig, onPrepared, agree)
-	if float64(onPrepared) < 0.85*float64(k) || onPrepared < onOrig-k/20 {
-		t.Errorf("prepared re-renderings: %d/%d right, originals %d/%d: want ≥ 85%% and within 5 points", onPrepared, k, onOrig, k)
+	if onOrig < k*7/10 {
+		t.Fatalf("the briefly trained net gets only %d/%d original test digits right: too weak to compare", onOrig, k)
+	}
+	if onPrepared < onOrig-k/20 || agree < k*85/100 {
+		t.Errorf("prepared re-renderings: %d/%d right (originals %d/%d), %d/%d the same class as the original: want within 5 points and ≥ 85%% the same",
+			onPrepared, k, onOrig, k, agree, k)
 	}
 }
 
