@@ -125,14 +125,36 @@ func (p page) pt(x, top vg.Length) vg.Point {
 }
 
 // image draws img in the w×h box whose top-left corner is (x, top), with a thin grey
-// frame.
+// frame. The box is snapped to whole PNG pixels and img brought to exactly that many
+// pixels by nearest-neighbour sampling, so weights stay crisp squares instead of being
+// blurred by the rasteriser (which also keeps the PNGs small).
 func (p page) image(img image.Image, x, top, w, h vg.Length) {
-	lo := p.pt(x, top+h)
+	snap := func(v vg.Length) vg.Length { return vg.Length(math.Round(v.Dots(DPI))) * 72 / DPI }
+	lo := p.pt(snap(x), snap(top+h))
+	lo = vg.Point{X: snap(lo.X), Y: snap(lo.Y)}
+	w, h = snap(w), snap(h)
 	r := vg.Rectangle{Min: lo, Max: vg.Point{X: lo.X + w, Y: lo.Y + h}}
-	p.c.DrawImage(r, img)
+	p.c.DrawImage(r, nearest(img, int(math.Round(w.Dots(DPI))), int(math.Round(h.Dots(DPI)))))
 	p.c.SetLineWidth(0.5)
 	p.c.SetColor(color.Gray{Y: 160})
 	p.c.Stroke(r.Path())
+}
+
+// nearest resamples img to w×h pixels, each taking the source pixel under its centre.
+func nearest(img image.Image, w, h int) image.Image {
+	b := img.Bounds()
+	if w < 1 || h < 1 || (b.Dx() == w && b.Dy() == h) {
+		return img
+	}
+	out := image.NewRGBA(image.Rect(0, 0, w, h))
+	for y := range h {
+		sy := b.Min.Y + (2*y+1)*b.Dy()/(2*h)
+		for x := range w {
+			sx := b.Min.X + (2*x+1)*b.Dx()/(2*w)
+			out.Set(x, y, img.At(sx, sy))
+		}
+	}
+	return out
 }
 
 // text writes s with its top at top, aligned on x by xa (draw.XLeft, XCenter, XRight).

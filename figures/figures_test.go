@@ -129,8 +129,8 @@ func TestRenderIsDeterministic(t *testing.T) {
 // actually drawn on.
 func checkPNG(t *testing.T, name string, b []byte) {
 	t.Helper()
-	if len(b) > 150<<10 {
-		t.Errorf("Render(%q, png) is %d KB, want ≤ 150 KB", name, len(b)>>10)
+	if len(b) > 100<<10 {
+		t.Errorf("Render(%q, png) is %d KB, want ≤ 100 KB", name, len(b)>>10)
 	}
 	img, err := png.Decode(bytes.NewReader(b))
 	if err != nil {

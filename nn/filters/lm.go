@@ -16,6 +16,11 @@ import (
 //	18–35  second derivative across, same order
 //	36–47  per scale 1..4: Gaussian(σ), LoG(σ), LoG(3σ)
 //
+// Orientation: here θ is the long axis counter-clockwise on screen. The reference
+// rotates its sampling points by θ with y pointing up, which turns its filters the
+// other way on screen; the six orientations are the same set, so only the order within
+// a scale differs (0° and 90° coincide).
+//
 // Every filter is made zero mean, then divided by its L1 norm, as the reference does.
 // The reference does this to the Gaussians too; so does this package. A zero-mean
 // Gaussian is a bump on a slightly negative floor: a blob detector rather than a blur.
