@@ -100,6 +100,33 @@ func TestTrainingAdvances(t *testing.T) {
 	p.noProblems()
 }
 
+// TestProbePicker: the probe is stepped with next/previous or picked from the strip of
+// test digits, and the activations follow it.
+func TestProbePicker(t *testing.T) {
+	url := startServer(t, nil)
+	p := openPage(t, url, 1280, 900, "activations")
+
+	label := `document.getElementById('probe-label').textContent`
+	p.waitJS(label+` === 'test digit #0 (label 7)'`, "the first test digit as the probe")
+	p.waitJS(`document.querySelectorAll('#act-net canvas.net-map').length > 0 && document.querySelectorAll('#probe-picker button').length === 16`,
+		"the maps and the picker")
+	input := eval[string](p, canvasSig("#act-net canvas.net-map"))
+	p.do(chromedp.Click(chromedp.CSS("#probe-next")))
+	p.waitJS(label+`.startsWith('test digit #1 ')`, "next to pick test digit 1")
+	p.do(chromedp.Click(chromedp.CSS(`#probe-picker button[data-index="5"]`)))
+	p.waitJS(label+`.startsWith('test digit #5 ') && document.querySelector('#probe-picker button.picked').dataset.index === '5'`,
+		"the thumbnail to pick test digit 5")
+	p.waitJS(fmt.Sprintf(`%s !== %q`, canvasSig("#act-net canvas.net-map"), input), "the input map to show the new probe")
+	// Stepping back past the first digit wraps to the last one; the picker follows.
+	api(t, url, "/api/probe", map[string]any{"test_index": 0})
+	p.waitJS(label+`.startsWith('test digit #0 ')`, "the probe set by another viewer")
+	p.do(chromedp.Click(chromedp.CSS("#probe-prev")))
+	last := testDigits - 1
+	p.waitJS(fmt.Sprintf(`%s.startsWith('test digit #%d ') && document.querySelector('#probe-picker button.picked')?.dataset.index === '%d'`, label, last, last),
+		"previous to wrap to the last test digit, with the picker on its page")
+	p.noProblems()
+}
+
 // TestDrawDigit: strokes on the pad with a mouse and a pen give a prediction with ten
 // probabilities, the preparation steps and the digit's path through the layers; "use as
 // probe" makes it the probe of the activations view.
@@ -164,6 +191,32 @@ func TestUploadPNG(t *testing.T) {
 	if colours := eval[[]int](p, canvasesColours("#pad")); colours[0] < 2 {
 		t.Errorf("the pad does not show the uploaded image")
 	}
+
+	// Dropping a file on the pad does the same.
+	p.do(chromedp.Click(chromedp.CSS("#pad-clear")))
+	p.waitJS(`document.getElementById('predict-digit').textContent === '?'`, "Clear")
+	p.do(chromedp.Evaluate[chromedp.Void](`(async () => {
+		const c = document.createElement('canvas');
+		c.width = 200; c.height = 200;
+		const g = c.getContext('2d');
+		g.fillStyle = '#fff'; g.fillRect(0, 0, 200, 200);
+		g.strokeStyle = '#000'; g.lineWidth = 16; g.lineCap = 'round';
+		g.beginPath(); g.moveTo(100, 30); g.lineTo(100, 170); g.stroke();
+		const blob = await new Promise((ok) => c.toBlob(ok, 'image/png'));
+		const dt = new DataTransfer();
+		dt.items.add(new File([blob], 'one.png', { type: 'image/png' }));
+		document.querySelector('.pad-box').dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+	})()`, chromedp.EvalAwaitPromise))
+	p.waitJS(`/^[0-9]$/.test(document.getElementById('predict-digit').dataset.digit || '')`, "a prediction for the dropped file")
+
+	// A file that is no image gets the server's reason on the page.
+	bad := filepath.Join(t.TempDir(), "notes.png")
+	if err := os.WriteFile(bad, []byte("these are not pixels"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	p.expect("status of 415")
+	p.do(chromedp.SetUploadFiles(chromedp.CSS("#pad-file"), []string{bad}))
+	p.waitJS(`document.getElementById('predict-msg').textContent.includes('unsupported')`, "the server's refusal of a non-image")
 	p.noProblems()
 }
 

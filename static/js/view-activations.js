@@ -19,6 +19,7 @@ export function activationsView(el, { store, api, invalidate }) {
   msg.setAttribute('role', 'alert');
   picker.after(msg);
   let pickerOffset = -1;
+  let loading = false;
 
   store.on(['activations', 'model', 'probe'], invalidate);
   scale.addEventListener('change', invalidate);
@@ -43,12 +44,16 @@ export function activationsView(el, { store, api, invalidate }) {
 
   async function loadPicker(offset) {
     pickerOffset = offset;
+    loading = true;
     let reply;
     try {
       reply = await api.digits(offset, PICKER_N);
     } catch (err) {
       msg.textContent = err.message;
       return;
+    } finally {
+      loading = false;
+      invalidate(); // the probe may have moved on while the digits were on their way
     }
     picker.replaceChildren();
     for (const d of reply.digits) {
@@ -75,10 +80,12 @@ export function activationsView(el, { store, api, invalidate }) {
   }
 
   function render() {
-    if (pickerOffset < 0 && store.get('model')) {
-      loadPicker(0);
-    }
     const p = store.get('probe');
+    // The picker shows the page of test digits that holds the probe.
+    const want = p && p.source === 'test' ? Math.floor(p.index / PICKER_N) * PICKER_N : Math.max(pickerOffset, 0);
+    if (!loading && want !== pickerOffset && store.get('model')) {
+      loadPicker(want);
+    }
     if (p) {
       label.textContent =
         p.source === 'user' ? t('act.userDigit') : t('act.testDigit', { i: p.index, label: p.label });
