@@ -53,29 +53,42 @@ func BenchmarkGemm(b *testing.B) {
 	}
 }
 
-// BenchmarkVector runs the vector loops on one conv layer's worth of data.
+// BenchmarkVector runs the vector loops on one conv layer's worth of data (10 channels of
+// a 16-image batch of 24×24 maps) on every implementation.
 func BenchmarkVector(b *testing.B) {
 	saved := impl
 	defer func() { impl = saved }()
 	r := rand.New(rand.NewPCG(2, 2))
 	const n = 10 * 9216
-	x, y := randSlice(r, n), randSlice(r, n)
+	x, y, z, u := randSlice(r, n), randSlice(r, n), randSlice(r, n), randSlice(r, n)
+	for i := range u {
+		u[i] *= u[i]
+	}
+	bias := randSlice(r, 10)
+	loops := []struct {
+		name string
+		f    func()
+	}{
+		{"Axpy", func() { Axpy(y, x, 1e-3) }},
+		{"Dot", func() { Dot(x, y) }},
+		{"Relu", func() { Relu(z, x) }},
+		{"ReluBackward", func() { ReluBackward(z, y, x) }},
+		{"Scale", func() { Scale(z, 0.999) }},
+		{"AddBias", func() { AddBias(z, bias, n/10) }},
+		{"SumRows", func() { SumRows(bias, x, n/10) }},
+		{"AdamStep", func() { AdamStep(z, x, y, u, 1e-3, 0.9, 0.999, 1e-8, 0.5, 0.01, 0) }},
+		{"MomentumStep", func() { MomentumStep(z, x, y, 1e-3, 0.9, 0) }},
+	}
 	for _, k := range available() {
-		b.Run(k.name+"/Axpy", func(b *testing.B) {
-			impl = k
-			b.ReportAllocs()
-			b.SetBytes(4 * n)
-			for b.Loop() {
-				Axpy(y, x, 1e-3)
-			}
-		})
-		b.Run(k.name+"/Dot", func(b *testing.B) {
-			impl = k
-			b.ReportAllocs()
-			b.SetBytes(4 * n)
-			for b.Loop() {
-				Dot(x, y)
-			}
-		})
+		for _, l := range loops {
+			b.Run(k.name+"/"+l.name, func(b *testing.B) {
+				impl = k
+				b.ReportAllocs()
+				b.SetBytes(4 * n)
+				for b.Loop() {
+					l.f()
+				}
+			})
+		}
 	}
 }

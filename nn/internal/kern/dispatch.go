@@ -15,6 +15,14 @@ type kernels struct {
 	gemmTB func(c, a, b []float32, m, k, n int, acc bool)
 	axpy   func(y, x []float32, alpha float32)
 	dot    func(x, y []float32) float32
+
+	relu         func(dst, src []float32)
+	reluBackward func(dx, dy, y []float32)
+	scale        func(x []float32, alpha float32)
+	addBias      func(x, bias []float32, n int)
+	sumRows      func(dst, x []float32, n int)
+	adam         func(w, g, m, v []float32, lr, b1, b2, eps, bc1, bc2, wd float32)
+	momentum     func(w, g, vel []float32, lr, mu, wd float32)
 }
 
 // impl is the implementation in use, chosen once at start.
@@ -54,4 +62,12 @@ var scalarKernels = kernels{
 	gemmTB: gemmTBScalar,
 	axpy:   axpyScalar,
 	dot:    dotScalar,
+
+	relu:         reluScalar,
+	reluBackward: reluBackwardScalar,
+	scale:        scaleScalar,
+	addBias:      addBiasScalar,
+	sumRows:      sumRowsScalar,
+	adam:         adamScalar,
+	momentum:     momentumScalar,
 }

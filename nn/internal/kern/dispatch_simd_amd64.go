@@ -26,6 +26,14 @@ var avx512Kernels = kernels{
 	gemmTB: gemmTBX16,
 	axpy:   axpyX16,
 	dot:    dotX16,
+
+	relu:         reluX16,
+	reluBackward: reluBackwardX16,
+	scale:        scaleX16,
+	addBias:      addBiasX16,
+	sumRows:      sumRowsX16,
+	adam:         adamX16,
+	momentum:     momentumX16,
 }
 
 // avx2Kernels uses 8-lane vectors (AVX2 with FMA).
@@ -36,6 +44,14 @@ var avx2Kernels = kernels{
 	gemmTB: gemmTBX8,
 	axpy:   axpyX8,
 	dot:    dotX8,
+
+	relu:         reluX8,
+	reluBackward: reluBackwardX8,
+	scale:        scaleX8,
+	addBias:      addBiasX8,
+	sumRows:      sumRowsX8,
+	adam:         adamX8,
+	momentum:     momentumX8,
 }
 
 // hsumX16 returns the sum of the 16 lanes of v.

@@ -77,3 +77,77 @@ func checkGemm(fn string, c, a, b []float32, m, k, n int) {
 			fn, m, k, n, m*k, k*n, m*n, len(a), len(b), len(c)))
 	}
 }
+
+// Relu sets dst[i] = src[i] where src[i] > 0 and 0 elsewhere, for i < len(src). dst must
+// be at least as long as src and may be src itself. What a NaN gives is not specified.
+func Relu(dst, src []float32) {
+	if len(dst) < len(src) {
+		panic(fmt.Sprintf("kern: Relu: len(dst) = %d < len(src) = %d", len(dst), len(src)))
+	}
+	impl.relu(dst[:len(src)], src)
+}
+
+// ReluBackward sets dx[i] = dy[i] where y[i] > 0 and 0 elsewhere: the input gradient of a
+// ReLU whose output (or input) was y. The three slices have the same length; dx may be dy.
+// What a NaN in y gives is not specified.
+func ReluBackward(dx, dy, y []float32) {
+	if len(dx) != len(dy) || len(y) != len(dy) {
+		panic(fmt.Sprintf("kern: ReluBackward: lengths %d, %d, %d differ", len(dx), len(dy), len(y)))
+	}
+	impl.reluBackward(dx, dy, y)
+}
+
+// Scale multiplies every element of x by alpha.
+func Scale(x []float32, alpha float32) { impl.scale(x, alpha) }
+
+// Zero sets every element of x to 0 (the same as the built-in clear, which is already as
+// fast as it gets; it is here so the engine's loops read alike).
+func Zero(x []float32) { clear(x) }
+
+// AddBias adds bias[r] to each of the n elements of row r of x, a len(bias)×n row-major
+// matrix: the bias of a convolution whose output is channels × positions.
+func AddBias(x, bias []float32, n int) {
+	if n < 0 || len(x) < len(bias)*n {
+		panic(fmt.Sprintf("kern: AddBias: %d rows of %d need len(x) ≥ %d, got %d", len(bias), n, len(bias)*n, len(x)))
+	}
+	impl.addBias(x, bias, n)
+}
+
+// SumRows adds to dst[r] the sum of the n elements of row r of x, a len(dst)×n row-major
+// matrix: the bias gradient of a convolution.
+func SumRows(dst, x []float32, n int) {
+	if n < 0 || len(x) < len(dst)*n {
+		panic(fmt.Sprintf("kern: SumRows: %d rows of %d need len(x) ≥ %d, got %d", len(dst), n, len(dst)*n, len(x)))
+	}
+	impl.sumRows(dst, x, n)
+}
+
+// AdamStep applies one Adam update with L2 weight decay to the parameters w, given their
+// gradients g and the moment estimates m and v (all the same length; g is not changed):
+//
+//	g' = g + wd·w
+//	m  = b1·m + (1−b1)·g'
+//	v  = b2·v + (1−b2)·g'²
+//	w -= lr · (m/bc1) / (√(v/bc2) + eps)
+//
+// bc1 = 1−b1ᵗ and bc2 = 1−b2ᵗ are the bias corrections at step t (from 1), computed by the
+// caller once per step.
+func AdamStep(w, g, m, v []float32, lr, b1, b2, eps, bc1, bc2, wd float32) {
+	if len(g) != len(w) || len(m) != len(w) || len(v) != len(w) {
+		panic(fmt.Sprintf("kern: AdamStep: lengths %d, %d, %d, %d differ", len(w), len(g), len(m), len(v)))
+	}
+	impl.adam(w, g, m, v, lr, b1, b2, eps, bc1, bc2, wd)
+}
+
+// MomentumStep applies one step of SGD with momentum and L2 weight decay to the
+// parameters w, given their gradients g and velocities vel (all the same length; g is not
+// changed):
+//
+//	vel = mu·vel + (g + wd·w)
+//	w  -= lr·vel
+func MomentumStep(w, g, vel []float32, lr, mu, wd float32) {
+	if len(g) != len(w) || len(vel) != len(w) {
+		panic(fmt.Sprintf("kern: MomentumStep: lengths %d, %d, %d differ", len(w), len(g), len(vel)))
+	}
+	impl.momentum(w, g, vel, lr, mu, wd)
+}

@@ -320,3 +320,105 @@ func axpyX8(y, x []float32, alpha float32) {
 	}
 	axpyScalar(y[i:], x[i:], alpha)
 }
+
+// reluX8: dst[i] = src[i] if src[i] > 0, else 0; len(dst) == len(src).
+func reluX8(dst, src []float32) {
+	dst = dst[:len(src)]
+	var zero archsimd.Float32x8
+	i := 0
+	for ; i+vlX8 <= len(src); i += vlX8 {
+		x := archsimd.LoadFloat32x8Slice(src[i:])
+		x.Masked(x.Greater(zero)).StoreSlice(dst[i:])
+	}
+	reluScalar(dst[i:], src[i:])
+}
+
+// reluBackwardX8: dx[i] = dy[i] if y[i] > 0, else 0; equal lengths.
+func reluBackwardX8(dx, dy, y []float32) {
+	dy, y = dy[:len(dx)], y[:len(dx)]
+	var zero archsimd.Float32x8
+	i := 0
+	for ; i+vlX8 <= len(dx); i += vlX8 {
+		mask := archsimd.LoadFloat32x8Slice(y[i:]).Greater(zero)
+		archsimd.LoadFloat32x8Slice(dy[i:]).Masked(mask).StoreSlice(dx[i:])
+	}
+	reluBackwardScalar(dx[i:], dy[i:], y[i:])
+}
+
+// scaleX8: x *= alpha.
+func scaleX8(x []float32, alpha float32) {
+	av := archsimd.BroadcastFloat32x8(alpha)
+	i := 0
+	for ; i+vlX8 <= len(x); i += vlX8 {
+		archsimd.LoadFloat32x8Slice(x[i:]).Mul(av).StoreSlice(x[i:])
+	}
+	scaleScalar(x[i:], alpha)
+}
+
+// addBiasX8: row r of x (len(bias) rows of n) += bias[r].
+func addBiasX8(x, bias []float32, n int) {
+	for r, bv := range bias {
+		row := x[r*n : r*n+n]
+		v := archsimd.BroadcastFloat32x8(bv)
+		j := 0
+		for ; j+vlX8 <= len(row); j += vlX8 {
+			archsimd.LoadFloat32x8Slice(row[j:]).Add(v).StoreSlice(row[j:])
+		}
+		for ; j < len(row); j++ {
+			row[j] += bv
+		}
+	}
+}
+
+// sumRowsX8: dst[r] += Σ row r of x (len(dst) rows of n).
+func sumRowsX8(dst, x []float32, n int) {
+	for r := range dst {
+		row := x[r*n : r*n+n]
+		var s0, s1 archsimd.Float32x8
+		j := 0
+		for ; j+2*vlX8 <= len(row); j += 2 * vlX8 {
+			s0 = s0.Add(archsimd.LoadFloat32x8Slice(row[j:]))
+			s1 = s1.Add(archsimd.LoadFloat32x8Slice(row[j+vlX8:]))
+		}
+		s := hsumX8(s0.Add(s1))
+		for ; j < len(row); j++ {
+			s += row[j]
+		}
+		dst[r] += s
+	}
+}
+
+// adamX8 is AdamStep on equal-length slices.
+func adamX8(w, g, m, v []float32, lr, b1, b2, eps, bc1, bc2, wd float32) {
+	g, m, v = g[:len(w)], m[:len(w)], v[:len(w)]
+	vb1, vb2 := archsimd.BroadcastFloat32x8(b1), archsimd.BroadcastFloat32x8(b2)
+	vc1, vc2 := archsimd.BroadcastFloat32x8(1-b1), archsimd.BroadcastFloat32x8(1-b2)
+	vwd, veps := archsimd.BroadcastFloat32x8(wd), archsimd.BroadcastFloat32x8(eps)
+	vstep, vibc2 := archsimd.BroadcastFloat32x8(lr/bc1), archsimd.BroadcastFloat32x8(1/bc2)
+	i := 0
+	for ; i+vlX8 <= len(w); i += vlX8 {
+		wi := archsimd.LoadFloat32x8Slice(w[i:])
+		gi := archsimd.LoadFloat32x8Slice(g[i:]).Add(vwd.Mul(wi))
+		mi := vb1.Mul(archsimd.LoadFloat32x8Slice(m[i:])).Add(vc1.Mul(gi))
+		vi := vb2.Mul(archsimd.LoadFloat32x8Slice(v[i:])).Add(vc2.Mul(gi).Mul(gi))
+		mi.StoreSlice(m[i:])
+		vi.StoreSlice(v[i:])
+		den := vi.Mul(vibc2).Sqrt().Add(veps)
+		wi.Sub(vstep.Mul(mi).Div(den)).StoreSlice(w[i:])
+	}
+	adamScalar(w[i:], g[i:], m[i:], v[i:], lr, b1, b2, eps, bc1, bc2, wd)
+}
+
+// momentumX8 is MomentumStep on equal-length slices.
+func momentumX8(w, g, vel []float32, lr, mu, wd float32) {
+	g, vel = g[:len(w)], vel[:len(w)]
+	vmu, vwd, vlr := archsimd.BroadcastFloat32x8(mu), archsimd.BroadcastFloat32x8(wd), archsimd.BroadcastFloat32x8(lr)
+	i := 0
+	for ; i+vlX8 <= len(w); i += vlX8 {
+		wi := archsimd.LoadFloat32x8Slice(w[i:])
+		vi := vmu.Mul(archsimd.LoadFloat32x8Slice(vel[i:])).Add(archsimd.LoadFloat32x8Slice(g[i:])).Add(vwd.Mul(wi))
+		vi.StoreSlice(vel[i:])
+		wi.Sub(vlr.Mul(vi)).StoreSlice(w[i:])
+	}
+	momentumScalar(w[i:], g[i:], vel[i:], lr, mu, wd)
+}

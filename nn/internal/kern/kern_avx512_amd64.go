@@ -319,3 +319,105 @@ func axpyX16(y, x []float32, alpha float32) {
 	}
 	axpyScalar(y[i:], x[i:], alpha)
 }
+
+// reluX16: dst[i] = src[i] if src[i] > 0, else 0; len(dst) == len(src).
+func reluX16(dst, src []float32) {
+	dst = dst[:len(src)]
+	var zero archsimd.Float32x16
+	i := 0
+	for ; i+vlX16 <= len(src); i += vlX16 {
+		x := archsimd.LoadFloat32x16Slice(src[i:])
+		x.Masked(x.Greater(zero)).StoreSlice(dst[i:])
+	}
+	reluScalar(dst[i:], src[i:])
+}
+
+// reluBackwardX16: dx[i] = dy[i] if y[i] > 0, else 0; equal lengths.
+func reluBackwardX16(dx, dy, y []float32) {
+	dy, y = dy[:len(dx)], y[:len(dx)]
+	var zero archsimd.Float32x16
+	i := 0
+	for ; i+vlX16 <= len(dx); i += vlX16 {
+		mask := archsimd.LoadFloat32x16Slice(y[i:]).Greater(zero)
+		archsimd.LoadFloat32x16Slice(dy[i:]).Masked(mask).StoreSlice(dx[i:])
+	}
+	reluBackwardScalar(dx[i:], dy[i:], y[i:])
+}
+
+// scaleX16: x *= alpha.
+func scaleX16(x []float32, alpha float32) {
+	av := archsimd.BroadcastFloat32x16(alpha)
+	i := 0
+	for ; i+vlX16 <= len(x); i += vlX16 {
+		archsimd.LoadFloat32x16Slice(x[i:]).Mul(av).StoreSlice(x[i:])
+	}
+	scaleScalar(x[i:], alpha)
+}
+
+// addBiasX16: row r of x (len(bias) rows of n) += bias[r].
+func addBiasX16(x, bias []float32, n int) {
+	for r, bv := range bias {
+		row := x[r*n : r*n+n]
+		v := archsimd.BroadcastFloat32x16(bv)
+		j := 0
+		for ; j+vlX16 <= len(row); j += vlX16 {
+			archsimd.LoadFloat32x16Slice(row[j:]).Add(v).StoreSlice(row[j:])
+		}
+		for ; j < len(row); j++ {
+			row[j] += bv
+		}
+	}
+}
+
+// sumRowsX16: dst[r] += Σ row r of x (len(dst) rows of n).
+func sumRowsX16(dst, x []float32, n int) {
+	for r := range dst {
+		row := x[r*n : r*n+n]
+		var s0, s1 archsimd.Float32x16
+		j := 0
+		for ; j+2*vlX16 <= len(row); j += 2 * vlX16 {
+			s0 = s0.Add(archsimd.LoadFloat32x16Slice(row[j:]))
+			s1 = s1.Add(archsimd.LoadFloat32x16Slice(row[j+vlX16:]))
+		}
+		s := hsumX16(s0.Add(s1))
+		for ; j < len(row); j++ {
+			s += row[j]
+		}
+		dst[r] += s
+	}
+}
+
+// adamX16 is AdamStep on equal-length slices.
+func adamX16(w, g, m, v []float32, lr, b1, b2, eps, bc1, bc2, wd float32) {
+	g, m, v = g[:len(w)], m[:len(w)], v[:len(w)]
+	vb1, vb2 := archsimd.BroadcastFloat32x16(b1), archsimd.BroadcastFloat32x16(b2)
+	vc1, vc2 := archsimd.BroadcastFloat32x16(1-b1), archsimd.BroadcastFloat32x16(1-b2)
+	vwd, veps := archsimd.BroadcastFloat32x16(wd), archsimd.BroadcastFloat32x16(eps)
+	vstep, vibc2 := archsimd.BroadcastFloat32x16(lr/bc1), archsimd.BroadcastFloat32x16(1/bc2)
+	i := 0
+	for ; i+vlX16 <= len(w); i += vlX16 {
+		wi := archsimd.LoadFloat32x16Slice(w[i:])
+		gi := archsimd.LoadFloat32x16Slice(g[i:]).Add(vwd.Mul(wi))
+		mi := vb1.Mul(archsimd.LoadFloat32x16Slice(m[i:])).Add(vc1.Mul(gi))
+		vi := vb2.Mul(archsimd.LoadFloat32x16Slice(v[i:])).Add(vc2.Mul(gi).Mul(gi))
+		mi.StoreSlice(m[i:])
+		vi.StoreSlice(v[i:])
+		den := vi.Mul(vibc2).Sqrt().Add(veps)
+		wi.Sub(vstep.Mul(mi).Div(den)).StoreSlice(w[i:])
+	}
+	adamScalar(w[i:], g[i:], m[i:], v[i:], lr, b1, b2, eps, bc1, bc2, wd)
+}
+
+// momentumX16 is MomentumStep on equal-length slices.
+func momentumX16(w, g, vel []float32, lr, mu, wd float32) {
+	g, vel = g[:len(w)], vel[:len(w)]
+	vmu, vwd, vlr := archsimd.BroadcastFloat32x16(mu), archsimd.BroadcastFloat32x16(wd), archsimd.BroadcastFloat32x16(lr)
+	i := 0
+	for ; i+vlX16 <= len(w); i += vlX16 {
+		wi := archsimd.LoadFloat32x16Slice(w[i:])
+		vi := vmu.Mul(archsimd.LoadFloat32x16Slice(vel[i:])).Add(archsimd.LoadFloat32x16Slice(g[i:])).Add(vwd.Mul(wi))
+		vi.StoreSlice(vel[i:])
+		wi.Sub(vlr.Mul(vi)).StoreSlice(w[i:])
+	}
+	momentumScalar(w[i:], g[i:], vel[i:], lr, mu, wd)
+}

@@ -1,5 +1,7 @@
 package kern
 
+import "math"
+
 // The portable kernels. They are also the tail handlers of the SIMD paths, so they take
 // any sizes. Loops are unrolled four ways and slices are resliced to their exact length
 // before the inner loops so the compiler can drop bounds checks.
@@ -161,5 +163,85 @@ func colsScalar(c, a, b []float32, ldb, w int, acc bool) {
 		for j := range c {
 			c[j] += av * bp[j]
 		}
+	}
+}
+
+// reluScalar: dst[i] = max(src[i], 0); len(dst) == len(src). The built-in max keeps the
+// loop free of branches, which a branch on the sign (taken half the time at random)
+// would make ten times slower.
+func reluScalar(dst, src []float32) {
+	dst = dst[:len(src)]
+	for i, v := range src {
+		dst[i] = max(v, 0)
+	}
+}
+
+// reluBackwardScalar: dx[i] = dy[i] if y[i] > 0, else 0; equal lengths. Branch-free: the
+// sign of −y (in 64 bits, so −(−0) cannot overflow) masks the bits of dy.
+func reluBackwardScalar(dx, dy, y []float32) {
+	dy, y = dy[:len(dx)], y[:len(dx)]
+	for i := range dx {
+		keep := uint32(-int64(int32(math.Float32bits(y[i]))) >> 63)
+		dx[i] = math.Float32frombits(math.Float32bits(dy[i]) & keep)
+	}
+}
+
+// scaleScalar: x *= alpha.
+func scaleScalar(x []float32, alpha float32) {
+	for i := range x {
+		x[i] *= alpha
+	}
+}
+
+// addBiasScalar: row r of x (len(bias) rows of n) += bias[r].
+func addBiasScalar(x, bias []float32, n int) {
+	for r, bv := range bias {
+		row := x[r*n : r*n+n]
+		for j := range row {
+			row[j] += bv
+		}
+	}
+}
+
+// sumRowsScalar: dst[r] += Σ row r of x (len(dst) rows of n).
+func sumRowsScalar(dst, x []float32, n int) {
+	for r := range dst {
+		row := x[r*n : r*n+n]
+		var s0, s1, s2, s3 float32
+		j := 0
+		for ; j+4 <= len(row); j += 4 {
+			s0 += row[j]
+			s1 += row[j+1]
+			s2 += row[j+2]
+			s3 += row[j+3]
+		}
+		for ; j < len(row); j++ {
+			s0 += row[j]
+		}
+		dst[r] += (s0 + s1) + (s2 + s3)
+	}
+}
+
+// adamScalar is AdamStep on equal-length slices.
+func adamScalar(w, g, m, v []float32, lr, b1, b2, eps, bc1, bc2, wd float32) {
+	g, m, v = g[:len(w)], m[:len(w)], v[:len(w)]
+	c1, c2 := 1-b1, 1-b2
+	step, ibc2 := lr/bc1, 1/bc2
+	for i, wi := range w {
+		gi := g[i] + wd*wi
+		mi := b1*m[i] + c1*gi
+		vi := b2*v[i] + c2*gi*gi
+		m[i], v[i] = mi, vi
+		w[i] = wi - step*mi/(float32(math.Sqrt(float64(vi*ibc2)))+eps)
+	}
+}
+
+// momentumScalar is MomentumStep on equal-length slices.
+func momentumScalar(w, g, vel []float32, lr, mu, wd float32) {
+	g, vel = g[:len(w)], vel[:len(w)]
+	for i, wi := range w {
+		vi := mu*vel[i] + g[i] + wd*wi
+		vel[i] = vi
+		w[i] = wi - lr*vi
 	}
 }
