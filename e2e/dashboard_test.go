@@ -269,6 +269,36 @@ func TestResponsiveUnderStream(t *testing.T) {
 	p.noProblems()
 }
 
+// TestReconnect: when the server goes away the page says it is offline, and when a server
+// comes back on the same address the page reconnects by itself and shows the new state.
+func TestReconnect(t *testing.T) {
+	url, stop := startServerAt(t, "127.0.0.1:0", nil)
+	stopped := false
+	defer func() {
+		if !stopped {
+			stop()
+		}
+	}()
+	p := openPage(t, url, 1280, 900, "activations")
+	p.waitJS(`document.getElementById('probe-label').textContent.startsWith('test digit #0 ')`, "the first probe")
+
+	stop()
+	stopped = true
+	p.waitJS(`document.querySelector('#conn.conn-closed') !== null && document.getElementById('conn').textContent.includes('offline')`,
+		"the page to say it is offline")
+
+	url2, stop2 := startServerAt(t, strings.TrimPrefix(url, "http://"), func(o *server.Options) { o.ProbeIndex = 3 })
+	defer stop2()
+	if url2 != url {
+		t.Fatalf("second server at %s, want %s", url2, url)
+	}
+	p.waitJS(`document.querySelector('#conn.conn-open') !== null`, "the page to reconnect")
+	p.waitJS(`document.getElementById('probe-label').textContent.startsWith('test digit #3 ')`, "the new server's probe")
+	// A reconnection attempt made while no server listens makes the browser log an error.
+	p.expect("WebSocket connection")
+	p.noProblems()
+}
+
 // TestScreenshots writes a picture of every view at projector and tablet size to
 // docs/screenshots/, after some training and with a digit drawn, and checks that each
 // shows something.

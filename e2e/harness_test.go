@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -75,6 +76,15 @@ func chromiumPath(t *testing.T) string {
 // static/, paused, with quick clocks. mod may change the options.
 func startServer(t *testing.T, mod func(*server.Options)) string {
 	t.Helper()
+	url, stop := startServerAt(t, "127.0.0.1:0", mod)
+	t.Cleanup(stop)
+	return url
+}
+
+// startServerAt is startServer on a given address; stop shuts the server down (the
+// caller must call it).
+func startServerAt(t *testing.T, addr string, mod func(*server.Options)) (url string, stop func()) {
+	t.Helper()
 	train, test := datasets(t)
 	cfg := nn.DefaultConfig()
 	cfg.EvalSubset = 300 // a test figure every few dozen steps, so the test curve moves soon
@@ -99,15 +109,21 @@ func startServer(t *testing.T, mod func(*server.Options)) string {
 	if err != nil {
 		t.Fatalf("server.New: %v", err)
 	}
-	ts := httptest.NewServer(srv.Handler())
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		t.Fatalf("listen %s: %v", addr, err)
+	}
+	ts := httptest.NewUnstartedServer(srv.Handler())
+	ts.Listener.Close()
+	ts.Listener = ln
+	ts.Start()
 	ctx, cancel := context.WithCancel(context.Background())
 	srv.Start(ctx)
-	t.Cleanup(func() {
+	return ts.URL, func() {
 		cancel()
 		srv.Close()
 		ts.Close()
-	})
-	return ts.URL
+	}
 }
 
 // page is one browser tab on a running server, with the console watched.
