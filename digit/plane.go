@@ -3,6 +3,8 @@ package digit
 import (
 	"image"
 	"image/color"
+	"math"
+	"sort"
 )
 
 // workMax is the longest side the pipeline works at after decoding: plenty for a digit
@@ -362,32 +364,72 @@ func quantile(vals []float32, q float64) float32 {
 	return 1
 }
 
-// borderMedian returns the median of the ring of width k around the edge of g, from a
-// histogram of 1024 bins.
-func borderMedian(g *plane, k int) float32 {
-	const bins = 1024
-	var hist [bins]int
-	n := 0
-	add := func(vals []float32) {
-		for _, v := range vals {
-			hist[min(max(int(v*bins), 0), bins-1)]++
+// shading is a background that varies linearly over the image: a + b·x + c·y.
+type shading struct{ a, b, c float64 }
+
+// at returns the background at (x, y).
+func (s shading) at(x, y int) float32 { return float32(s.a + s.b*float64(x) + s.c*float64(y)) }
+
+// inverted returns the shading of the inverted image.
+func (s shading) inverted() shading { return shading{1 - s.a, -s.b, -s.c} }
+
+// fitShading estimates the background of g from the ring of width k around its edge, where
+// paper shows and ink rarely does: the ring is cut into 16 pieces, and a plane is fitted to
+// their medians by least squares, twice, the second time without the pieces that fit
+// worst (ink touching the edge, a corner of the table).
+func fitShading(g *plane, k int) shading {
+	type sample struct{ x, y, v float64 }
+	var pts []sample
+	piece := func(x0, y0, x1, y1 int) {
+		if x1 <= x0 || y1 <= y0 {
+			return
 		}
-		n += len(vals)
-	}
-	for y := 0; y < g.h; y++ {
-		if y < k || y >= g.h-k {
-			add(g.p[y*g.w : (y+1)*g.w])
-			continue
+		sub := &plane{w: x1 - x0, h: y1 - y0, p: make([]float32, 0, (x1-x0)*(y1-y0))}
+		for y := y0; y < y1; y++ {
+			sub.p = append(sub.p, g.p[y*g.w+x0:y*g.w+x1]...)
 		}
-		add(g.p[y*g.w : y*g.w+k])
-		add(g.p[(y+1)*g.w-k : (y+1)*g.w])
+		pts = append(pts, sample{float64(x0+x1-1) / 2, float64(y0+y1-1) / 2, float64(quantile(sub.p, 0.5))})
 	}
-	need, c := n/2+1, 0
-	for i, h := range hist {
-		c += h
-		if c >= need {
-			return (float32(i) + 0.5) / bins
+	const n = 4 // pieces a side
+	for i := 0; i < n; i++ {
+		xa, xb := g.w*i/n, g.w*(i+1)/n
+		ya, yb := g.h*i/n, g.h*(i+1)/n
+		piece(xa, 0, xb, k)       // top
+		piece(xa, g.h-k, xb, g.h) // bottom
+		piece(0, ya, k, yb)       // left
+		piece(g.w-k, ya, g.w, yb) // right
+	}
+	fit := func(pts []sample) shading {
+		// Normal equations of v ≈ a + b·x + c·y, solved by Cramer's rule.
+		var n, sx, sy, sxx, sxy, syy, sv, sxv, syv float64
+		for _, p := range pts {
+			n++
+			sx, sy, sv = sx+p.x, sy+p.y, sv+p.v
+			sxx, sxy, syy = sxx+p.x*p.x, sxy+p.x*p.y, syy+p.y*p.y
+			sxv, syv = sxv+p.x*p.v, syv+p.y*p.v
+		}
+		det := n*(sxx*syy-sxy*sxy) - sx*(sx*syy-sxy*sy) + sy*(sx*sxy-sxx*sy)
+		if n == 0 || math.Abs(det) < 1e-9 {
+			return shading{a: sv / max(n, 1)}
+		}
+		a := (sv*(sxx*syy-sxy*sxy) - sx*(sxv*syy-sxy*syv) + sy*(sxv*sxy-sxx*syv)) / det
+		b := (n*(sxv*syy-syv*sxy) - sv*(sx*syy-sxy*sy) + sy*(sx*syv-sxv*sy)) / det
+		c := (n*(sxx*syv-sxy*sxv) - sx*(sx*syv-sxv*sy) + sv*(sx*sxy-sxx*sy)) / det
+		return shading{a, b, c}
+	}
+	s := fit(pts)
+	res := make([]float64, len(pts))
+	for i, p := range pts {
+		res[i] = math.Abs(p.v - float64(s.at(int(p.x), int(p.y))))
+	}
+	sorted := append([]float64(nil), res...)
+	sort.Float64s(sorted)
+	cut := max(sorted[len(sorted)*3/4], 0.02) // keep the best-fitting three quarters
+	var keep []sample
+	for i, p := range pts {
+		if res[i] <= cut {
+			keep = append(keep, p)
 		}
 	}
-	return 1
+	return fit(keep)
 }

@@ -87,16 +87,19 @@ func (r *Result) prepare(img image.Image, orientation int) error {
 	r.step("grey", fmt.Sprintf("Your %s image (%d×%d) in grey%s", r.Format, r.Width, r.Height, note), greyPreview)
 
 	// Polarity: MNIST is light ink on black. Estimates are made on a slightly blurred copy,
-	// so that noise does not count as ink; the picture itself keeps its sharpness.
+	// so that noise does not count as ink; the picture itself keeps its sharpness. The
+	// background is allowed to vary across the image (a photo in uneven light).
 	sm := blur3(g)
 	k := max(1, min(g.w, g.h)/20)
-	bg := borderMedian(sm, k)
+	bg := fitShading(sm, k)
 	var dark, bright float64
-	for _, v := range sm.p {
-		if d := float64(bg - v); d > minDeviation {
-			dark += d
-		} else if d < -minDeviation {
-			bright -= d
+	for y := 0; y < sm.h; y++ {
+		for x := 0; x < sm.w; x++ {
+			if d := float64(bg.at(x, y) - sm.p[y*sm.w+x]); d > minDeviation {
+				dark += d
+			} else if d < -minDeviation {
+				bright -= d
+			}
 		}
 	}
 	if dark == 0 && bright == 0 {
@@ -108,6 +111,7 @@ func (r *Result) prepare(img image.Image, orientation int) error {
 			g.p[i] = 1 - v
 			sm.p[i] = 1 - sm.p[i]
 		}
+		bg = bg.inverted()
 		inv := image.NewGray(greyPreview.Rect)
 		for i, v := range greyPreview.Pix {
 			inv.Pix[i] = 255 - v
@@ -118,23 +122,27 @@ func (r *Result) prepare(img image.Image, orientation int) error {
 	}
 
 	// Clean: subtract the background, stretch the contrast, drop texture and specks.
-	bg = borderMedian(sm, k)
 	var ink []float32
-	for _, v := range sm.p {
-		if v > bg+minDeviation {
-			ink = append(ink, v)
+	for y := 0; y < sm.h; y++ {
+		for x := 0; x < sm.w; x++ {
+			if d := sm.p[y*sm.w+x] - bg.at(x, y); d > minDeviation {
+				ink = append(ink, d)
+			}
 		}
 	}
 	hi := quantile(ink, 0.9)
-	if len(ink) == 0 || hi-bg < minContrast {
+	if len(ink) == 0 || hi < minContrast {
 		return fmt.Errorf("%w: the ink is too faint", ErrBlank)
 	}
-	for i, v := range g.p {
-		s := (v - bg) / (hi - bg)
-		if s < softLo {
-			s = 0
+	for y := 0; y < g.h; y++ {
+		for x := 0; x < g.w; x++ {
+			i := y*g.w + x
+			s := (g.p[i] - bg.at(x, y)) / hi
+			if s < softLo {
+				s = 0
+			}
+			g.p[i] = min(s/softHi, 1)
 		}
-		g.p[i] = min(s/softHi, 1)
 	}
 	box, ok := keepDigit(g)
 	if !ok {

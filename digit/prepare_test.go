@@ -345,3 +345,22 @@ func TestHTTPStatus(t *testing.T) {
 		t.Errorf("HTTPStatus(wrapped %v) = %d, want 413", err, got)
 	}
 }
+
+// TestPrepareShadow: a photo of paper in uneven light (bright on one side, in shadow on
+// the other) still gives the digit, not the shadow.
+func TestPrepareShadow(t *testing.T) {
+	ref := reference(t)
+	m := canvas(seven, 400, 300, 150, 60, 180, 0, 255)
+	for y := 0; y < 300; y++ {
+		for x := 0; x < 400; x++ {
+			light := 0.95 - 0.5*float64(x)/400 - 0.1*float64(y)/300 // from 0.95 down to 0.35
+			ink := float64(m.Pix[y*400+x]) / 255                    // 0 is ink, 1 paper
+			m.Pix[y*400+x] = uint8(255 * light * (0.15 + 0.85*ink))
+		}
+	}
+	r := prepare(t, encodeJPEG(t, m))
+	checkInput(t, "shadow", r.Input)
+	if got := correlation(r.Input, ref); got < 0.9 {
+		t.Errorf("correlation with the seven in even light = %.3f, want ≥ 0.9", got)
+	}
+}
