@@ -34,6 +34,8 @@ const (
 	keepFraction = 0.10 // pieces with less ink than this share of the largest are specks
 	minInk       = 4.0  // less ink than this (in pixels at full intensity) is no digit
 	thinStroke   = 1.5  // strokes thinner than this after scaling to Box are thickened ...
+	sheetFill    = 0.7  // ink filling more than this share of its box ...
+	sheetArea    = 0.3  // ... of more than this share of the image is a sheet of paper
 	mnistStroke  = 2.0  // ... to about this width: strokeWidth gives 2.0 on MNIST's training digits
 )
 
@@ -86,69 +88,22 @@ func (r *Result) prepare(img image.Image, orientation int) error {
 	greyPreview := g.preview()
 	r.step("grey", fmt.Sprintf("Your %s image (%d×%d) in grey%s", r.Format, r.Width, r.Height, note), greyPreview)
 
-	// Polarity: MNIST is light ink on black. Estimates are made on a slightly blurred copy,
-	// so that noise does not count as ink; the picture itself keeps its sharpness. The
-	// background is allowed to vary across the image (a photo in uneven light).
-	sm := blur3(g)
-	k := max(1, min(g.w, g.h)/20)
-	bg := fitShading(sm, k)
-	var dark, bright float64
-	for y := 0; y < sm.h; y++ {
-		for x := 0; x < sm.w; x++ {
-			if d := float64(bg.at(x, y) - sm.p[y*sm.w+x]); d > minDeviation {
-				dark += d
-			} else if d < -minDeviation {
-				bright -= d
-			}
+	// A photo of a sheet of paper on a table: the sheet looks like one big bright blob on
+	// a dark ground. Then the digit is looked for again, on the sheet alone.
+	orig := &plane{w: g.w, h: g.h, p: append([]float32(nil), g.p...)}
+	g, box, sheet, err := r.findInk(g, greyPreview)
+	if err != nil {
+		return err
+	}
+	if sheet {
+		m := max(2, min(box.Dx(), box.Dy())/30) // leave the sheet's edge out
+		g = crop(orig, box.Inset(m))
+		r.Steps, r.Inverted = r.Steps[:1], false
+		r.step("paper", "Found a sheet of paper: the digit is looked for on the sheet alone", g.preview())
+		if g, box, _, err = r.findInk(g, g.preview()); err != nil {
+			return err
 		}
 	}
-	if dark == 0 && bright == 0 {
-		return fmt.Errorf("%w: the image is one flat shade", ErrBlank)
-	}
-	r.Inverted = dark > bright
-	if r.Inverted {
-		for i, v := range g.p {
-			g.p[i] = 1 - v
-			sm.p[i] = 1 - sm.p[i]
-		}
-		bg = bg.inverted()
-		inv := image.NewGray(greyPreview.Rect)
-		for i, v := range greyPreview.Pix {
-			inv.Pix[i] = 255 - v
-		}
-		r.step("polarity", "Inverted: MNIST digits are light ink on a black background", inv)
-	} else {
-		r.step("polarity", "Already light ink on a dark background, as in MNIST: kept as it is", greyPreview)
-	}
-
-	// Clean: subtract the background, stretch the contrast, drop texture and specks.
-	var ink []float32
-	for y := 0; y < sm.h; y++ {
-		for x := 0; x < sm.w; x++ {
-			if d := sm.p[y*sm.w+x] - bg.at(x, y); d > minDeviation {
-				ink = append(ink, d)
-			}
-		}
-	}
-	hi := quantile(ink, 0.9)
-	if len(ink) == 0 || hi < minContrast {
-		return fmt.Errorf("%w: the ink is too faint", ErrBlank)
-	}
-	for y := 0; y < g.h; y++ {
-		for x := 0; x < g.w; x++ {
-			i := y*g.w + x
-			s := (g.p[i] - bg.at(x, y)) / hi
-			if s < softLo {
-				s = 0
-			}
-			g.p[i] = min(s/softHi, 1)
-		}
-	}
-	box, ok := keepDigit(g)
-	if !ok {
-		return fmt.Errorf("%w: only specks, no strokes", ErrBlank)
-	}
-	r.step("clean", "Background removed, contrast stretched, paper texture and specks dropped", g.preview())
 
 	// Thicken thin pen strokes, or they fade to nothing at 20×20.
 	scale := float64(Box) / float64(max(box.Dx(), box.Dy()))
@@ -186,6 +141,76 @@ func (r *Result) prepare(img image.Image, orientation int) error {
 	return nil
 }
 
+// findInk decides the polarity of the grey image g (whose preview is given), removes its
+// background, texture and specks, and returns the ink (MNIST polarity), its bounding box,
+// and whether the ink looks like a sheet of paper rather than a digit. It changes g.
+func (r *Result) findInk(g *plane, preview *image.Gray) (*plane, image.Rectangle, bool, error) {
+	// Polarity: MNIST is light ink on black. Estimates are made on a slightly blurred copy,
+	// so that noise does not count as ink; the picture itself keeps its sharpness. The
+	// background is allowed to vary across the image (a photo in uneven light).
+	sm := blur3(g)
+	k := max(1, min(g.w, g.h)/20)
+	bg := fitShading(sm, k)
+	var dark, bright float64
+	for y := 0; y < sm.h; y++ {
+		for x := 0; x < sm.w; x++ {
+			if d := float64(bg.at(x, y) - sm.p[y*sm.w+x]); d > minDeviation {
+				dark += d
+			} else if d < -minDeviation {
+				bright -= d
+			}
+		}
+	}
+	if dark == 0 && bright == 0 {
+		return nil, image.Rectangle{}, false, fmt.Errorf("%w: the image is one flat shade", ErrBlank)
+	}
+	r.Inverted = dark > bright
+	if r.Inverted {
+		for i, v := range g.p {
+			g.p[i] = 1 - v
+			sm.p[i] = 1 - sm.p[i]
+		}
+		bg = bg.inverted()
+		inv := image.NewGray(preview.Rect)
+		for i, v := range preview.Pix {
+			inv.Pix[i] = 255 - v
+		}
+		r.step("polarity", "Inverted: MNIST digits are light ink on a black background", inv)
+	} else {
+		r.step("polarity", "Already light ink on a dark background, as in MNIST: kept as it is", preview)
+	}
+
+	// Clean: subtract the background, stretch the contrast, drop texture and specks.
+	var ink []float32
+	for y := 0; y < sm.h; y++ {
+		for x := 0; x < sm.w; x++ {
+			if d := sm.p[y*sm.w+x] - bg.at(x, y); d > minDeviation {
+				ink = append(ink, d)
+			}
+		}
+	}
+	hi := quantile(ink, 0.9)
+	if len(ink) == 0 || hi < minContrast {
+		return nil, image.Rectangle{}, false, fmt.Errorf("%w: the ink is too faint", ErrBlank)
+	}
+	for y := 0; y < g.h; y++ {
+		for x := 0; x < g.w; x++ {
+			i := y*g.w + x
+			s := (g.p[i] - bg.at(x, y)) / hi
+			if s < softLo {
+				s = 0
+			}
+			g.p[i] = min(s/softHi, 1)
+		}
+	}
+	box, sheet, ok := keepDigit(g)
+	if !ok {
+		return nil, image.Rectangle{}, false, fmt.Errorf("%w: only specks, no strokes", ErrBlank)
+	}
+	r.step("clean", "Background removed, contrast stretched, paper texture and specks dropped", g.preview())
+	return g, box, sheet, nil
+}
+
 // background chooses the colour to put behind transparent pixels: the one that contrasts
 // the ink, taken to be the mean colour of the opaque pixels (or of any that show at all).
 func background(lum, alpha *plane) (float32, error) {
@@ -208,8 +233,10 @@ func background(lum, alpha *plane) (float32, error) {
 }
 
 // keepDigit finds the 8-connected pieces of ink in g, zeroes the specks (pieces with much
-// less ink than the largest) and returns the bounding box of what is left.
-func keepDigit(g *plane) (image.Rectangle, bool) {
+// less ink than the largest) and returns the bounding box of what is left. sheet reports
+// that the largest piece fills most of a large box, as a sheet of paper does and a digit
+// does not.
+func keepDigit(g *plane) (box image.Rectangle, sheet, ok bool) {
 	w, h := g.w, g.h
 	label := make([]int32, w*h)
 	var mass []float64
@@ -243,13 +270,18 @@ func keepDigit(g *plane) (image.Rectangle, bool) {
 		boxes = append(boxes, image.Rect(x0, y0, x1+1, y1+1))
 	}
 	var top float64
-	for _, m := range mass {
-		top = max(top, m)
+	largest := 0
+	for i, m := range mass {
+		if m > top {
+			top, largest = m, i
+		}
 	}
 	if top < minInk {
-		return image.Rectangle{}, false
+		return image.Rectangle{}, false, false
 	}
-	var box image.Rectangle
+	lb := boxes[largest]
+	area := float64(lb.Dx() * lb.Dy())
+	sheet = top > sheetFill*area && area > sheetArea*float64(w*h)
 	for i, m := range mass {
 		if m >= keepFraction*top {
 			box = box.Union(boxes[i])
@@ -260,7 +292,10 @@ func keepDigit(g *plane) (image.Rectangle, bool) {
 			g.p[i] = 0
 		}
 	}
-	return box, true
+	if sheet {
+		return lb, true, true
+	}
+	return box, false, true
 }
 
 // strokeWidth estimates the mean stroke width inside box: a stroke of width s and length

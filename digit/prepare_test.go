@@ -364,3 +364,25 @@ func TestPrepareShadow(t *testing.T) {
 		t.Errorf("correlation with the seven in even light = %.3f, want ≥ 0.9", got)
 	}
 }
+
+// TestPrepareSheetOnTable: a photo of the sheet with the dark table around it gives the
+// digit written on the sheet, not the sheet.
+func TestPrepareSheetOnTable(t *testing.T) {
+	ref := reference(t)
+	m := canvas(seven, 480, 360, 190, 90, 150, 25, 225)
+	for y := 0; y < 360; y++ {
+		for x := 0; x < 480; x++ {
+			if x < 70 || x >= 420 || y < 40 || y >= 330 { // the table
+				m.Pix[y*480+x] = uint8(50 + (x*3+y*5)%17)
+			}
+		}
+	}
+	r := prepare(t, encodeJPEG(t, m))
+	checkInput(t, "sheet on a table", r.Input)
+	if got := correlation(r.Input, ref); got < 0.9 {
+		t.Errorf("correlation with the seven alone = %.3f, want ≥ 0.9", got)
+	}
+	if len(r.Steps) < 2 || r.Steps[1].Name != "paper" || !r.Inverted {
+		t.Errorf("steps[1] = %q, Inverted %v; want \"paper\", true", r.Steps[1].Name, r.Inverted)
+	}
+}
