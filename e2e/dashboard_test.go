@@ -321,6 +321,12 @@ func TestScreenshots(t *testing.T) {
 	}
 	for _, size := range [][2]int{{1920, 1080}, {768, 1024}} {
 		p.do(chromedp.EmulateViewport(int64(size[0]), int64(size[1])))
+		if size[0] == 1920 {
+			// Readable from the back of a classroom: body text of at least 18 px.
+			if px := eval[float64](p, `parseFloat(getComputedStyle(document.body).fontSize)`); px < 18 {
+				t.Errorf("body text on a 1920 px projector is %.1f px, want at least 18", px)
+			}
+		}
 		for i, v := range views {
 			p.show(v)
 			p.do(chromedp.Evaluate[chromedp.Void](`window.scrollTo(0, 0)`))

@@ -91,6 +91,7 @@ const en = {
   'act.maps': '{c} × {h}×{w}',
 
   'arch.total': 'total parameters: {n}',
+  'arch.withRelu': '{name} + ReLU',
   'arch.params': '{n} params',
   'arch.col.layer': 'layer',
   'arch.col.type': 'type',
@@ -119,6 +120,8 @@ const en = {
   'edges.col.matchMap': 'its map',
   'edges.col.score': 'similarity',
   'edges.waiting': 'Waiting for the filter bank…',
+  'edges.filterName': '{name} #{i}',
+  'edges.matchName': '{learned} → {sign}{bank}',
   'edges.border': 'Each filter slides over the 28×28 probe with zeros beyond its border, so every map is 28×28 too.',
 
   'legend.edges': 'responses on the probe: orange below zero, white zero, blue above zero',

@@ -36,7 +36,7 @@ export function architectureView(el, { store, invalidate }) {
     const boxes = [{ name: t('act.input'), type: 'input', out: model.spec.input, params: 0 }];
     for (const L of model.layers) {
       if (L.type === 'relu' && boxes.length > 1) {
-        boxes[boxes.length - 1].name += ' + ReLU';
+        boxes[boxes.length - 1].name = t('arch.withRelu', { name: boxes[boxes.length - 1].name });
         continue;
       }
       if (L.type === 'flatten') continue;

@@ -105,7 +105,7 @@ export function edgesView(el, { store, invalidate }) {
       if (learnedCards.length !== out) {
         learned.replaceChildren();
         learnedCards = [];
-        for (let o = 0; o < out; o++) learnedCards.push(card(learned, `${conv.name} #${o + 1}`));
+        for (let o = 0; o < out; o++) learnedCards.push(card(learned, t('edges.filterName', { name: conv.name, i: o + 1 })));
       }
       const wRange = maxAbs(weights.data);
       const mRange = maps ? maxAbs(maps.data) : 1;
@@ -166,7 +166,11 @@ export function edgesView(el, { store, invalidate }) {
       if (bk) paintMap(row.cells[2], signed(bk.data, sign), bk.dims[3], bk.dims[2]);
       const br = edges?.tensors.get(x.bank);
       if (br) paintMap(row.cells[3], signed(br.data, sign), br.dims[3], br.dims[2]);
-      row.cell.querySelector('.match-name').textContent = `${convName()} #${x.filter + 1} → ${x.negated ? '− ' : ''}${x.name}`;
+      row.cell.querySelector('.match-name').textContent = t('edges.matchName', {
+        learned: t('edges.filterName', { name: convName(), i: x.filter + 1 }),
+        sign: x.negated ? '− ' : '',
+        bank: x.name,
+      });
       row.cell.querySelector('.score-fill').style.width = `${Math.round(x.score * 100)}%`;
       row.cell.querySelector('.score-value').textContent = x.score.toFixed(2);
       matched.add(x.bank);
