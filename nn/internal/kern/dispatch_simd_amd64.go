@@ -65,3 +65,29 @@ func hsumX8(v archsimd.Float32x8) float32 {
 	v.GetLo().Add(v.GetHi()).Store(&t)
 	return (t[0] + t[1]) + (t[2] + t[3])
 }
+
+// Scalar helpers of the SIMD paths.
+
+// store1 sets or adds s to c[0].
+func store1(c []float32, s float32, acc bool) {
+	if acc {
+		c[0] += s
+	} else {
+		c[0] = s
+	}
+}
+
+// colsScalar computes w columns of one row of C: c[j] (+)= Σ_p a[p]·b[p*ldb+j], j < w.
+// The SIMD paths use it for the columns left over after their last full vector.
+func colsScalar(c, a, b []float32, ldb, w int, acc bool) {
+	c = c[:w]
+	if !acc {
+		clear(c)
+	}
+	for p, av := range a {
+		bp := b[p*ldb:][:len(c)]
+		for j := range c {
+			c[j] += av * bp[j]
+		}
+	}
+}

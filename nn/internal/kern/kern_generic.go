@@ -129,43 +129,6 @@ func dotScalar(x, y []float32) float32 {
 	return (s0 + s1) + (s2 + s3)
 }
 
-// store1 sets or adds s to c[0].
-func store1(c []float32, s float32, acc bool) {
-	if acc {
-		c[0] += s
-	} else {
-		c[0] = s
-	}
-}
-
-// store4 sets or adds s0…s3 to c[0…3].
-func store4(c []float32, s0, s1, s2, s3 float32, acc bool) {
-	c = c[:4]
-	if acc {
-		c[0] += s0
-		c[1] += s1
-		c[2] += s2
-		c[3] += s3
-	} else {
-		c[0], c[1], c[2], c[3] = s0, s1, s2, s3
-	}
-}
-
-// colsScalar computes w columns of one row of C: c[j] (+)= Σ_p a[p]·b[p*ldb+j], j < w.
-// The SIMD paths use it for the columns left over after their last full vector.
-func colsScalar(c, a, b []float32, ldb, w int, acc bool) {
-	c = c[:w]
-	if !acc {
-		clear(c)
-	}
-	for p, av := range a {
-		bp := b[p*ldb:][:len(c)]
-		for j := range c {
-			c[j] += av * bp[j]
-		}
-	}
-}
-
 // reluScalar: dst[i] = max(src[i], 0); len(dst) == len(src). The built-in max keeps the
 // loop free of branches, which a branch on the sign (taken half the time at random)
 // would make ten times slower.
