@@ -26,7 +26,10 @@ type kernels struct {
 }
 
 // impl is the implementation in use, chosen once at start.
-var impl = choose(os.Getenv(envKernel), available())
+var impl = choose(getenvKernel(), available())
+
+// getenvKernel returns the normalised value of CONVSCOPE_KERNEL ("" when unset).
+func getenvKernel() string { return strings.TrimSpace(strings.ToLower(os.Getenv(envKernel))) }
 
 // envKernel names the environment variable that forces an implementation.
 const envKernel = "CONVSCOPE_KERNEL"

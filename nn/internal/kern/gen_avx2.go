@@ -3,10 +3,13 @@
 // gen_avx2 writes kern_avx2_amd64.go, the AVX2 path, from kern_avx512_amd64.go by
 // renaming the 16-lane vector type and the X16 suffixes to their 8-lane forms. The two
 // paths share every algorithm and tile shape; only the vector width differs.
+//
+// With -check it writes nothing and fails if kern_avx2_amd64.go is not up to date.
 package main
 
 import (
 	"bytes"
+	"flag"
 	"go/format"
 	"log"
 	"os"
@@ -14,6 +17,8 @@ import (
 )
 
 func main() {
+	check := flag.Bool("check", false, "fail if kern_avx2_amd64.go is stale instead of writing it")
+	flag.Parse()
 	src, err := os.ReadFile("kern_avx512_amd64.go")
 	if err != nil {
 		log.Fatalf("gen_avx2: %v", err)
@@ -36,6 +41,9 @@ func main() {
 	}
 	if old, err := os.ReadFile("kern_avx2_amd64.go"); err == nil && bytes.Equal(old, out) {
 		return
+	}
+	if *check {
+		log.Fatal("gen_avx2: kern_avx2_amd64.go is stale; run go generate ./nn/internal/kern/")
 	}
 	if err := os.WriteFile("kern_avx2_amd64.go", out, 0o644); err != nil {
 		log.Fatalf("gen_avx2: %v", err)
