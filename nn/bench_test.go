@@ -1,6 +1,7 @@
 package nn
 
 import (
+	"flag"
 	"fmt"
 	"os"
 	"testing"
@@ -30,7 +31,13 @@ func trainFLOPs(m *Model) float64 {
 	return f
 }
 
+var benchMicro = flag.Int("micro", 0, "micro-batch size for BenchmarkTrain (0: the default)")
+
 func BenchmarkTrain(b *testing.B) {
+	if *benchMicro > 0 {
+		defer func(m int) { microBatch = m }(microBatch)
+		microBatch = *benchMicro
+	}
 	train, test := loadTestMNIST(b)
 	nets := []struct {
 		name string

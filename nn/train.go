@@ -24,6 +24,10 @@ const (
 // evalChunk is how many test digits one worker pushes through the model at a time.
 const evalChunk = 64
 
+// microBatch is the most samples one worker pushes through forward and backward at a
+// time; a worker's share of a larger batch goes in several passes.
+var microBatch = 8
+
 // Config holds the training settings.
 type Config struct {
 	Optimizer   string  `json:"optimizer"`    // "adam" | "sgd" (SGD with momentum)
@@ -511,14 +515,18 @@ func (t *Trainer) work(w *worker) {
 		clear(p.G)
 	}
 	lo, hi := share(i, len(t.ws), len(j.idx))
-	if lo == hi {
-		return
+	// Forward and backward in micro-batches: the gradients add up the same, and the
+	// buffers of a small batch stay in the core's cache.
+	for lo < hi {
+		n := min(hi-lo, microBatch)
+		out := w.forward(j.data, j.idx[lo:lo+n], 0, n)
+		w.grad = grow(w.grad, n*Classes)
+		l, c := softmaxCrossEntropy(out, w.labels, n, j.scale, w.grad)
+		w.loss += l
+		w.correct += c
+		backward(w.layers, w.grad)
+		lo += n
 	}
-	n := hi - lo
-	out := w.forward(j.data, j.idx[lo:hi], 0, n)
-	w.grad = grow(w.grad, n*Classes)
-	w.loss, w.correct = softmaxCrossEntropy(out, w.labels, n, j.scale, w.grad)
-	backward(w.layers, w.grad)
 }
 
 // forward converts samples to float32 and runs them through w's layers: the samples are

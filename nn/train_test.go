@@ -19,8 +19,7 @@ func TestTrainingLearns(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg := DefaultConfig()
-	cfg.BatchSize, cfg.EvalEvery = 32, 0
+	cfg := Config{Optimizer: "adam", LR: 2e-3, BatchSize: 32, Seed: 1}
 	tr, err := NewTrainer(m, train.Subset(2048), test.Subset(1000), cfg)
 	if err != nil {
 		t.Fatal(err)

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
@@ -37,9 +38,21 @@ func main() {
 	lr := flag.Float64("lr", 0, "learning rate (0: each net's own)")
 	batch := flag.Int("batch", 0, "batch size (0: each net's own)")
 	seed := flag.Int64("seed", 0, "seed (0: each net's own)")
+	specFile := flag.String("spec", "", "JSON file with a spec to train in place of the default net")
+	decay := flag.Float64("decay", -1, "per-epoch learning-rate decay of the default net (-1: its own)")
 	floor := flag.Float64("floor", 0, "the lesson nets' learning rate falls linearly to this fraction of lr over the epoch")
 	flag.Parse()
-	annealTo, seedFlag = *floor, *seed
+	annealTo, seedFlag, decayFlag = *floor, *seed, *decay
+	if *specFile != "" {
+		b, err := os.ReadFile(*specFile)
+		if err == nil {
+			err = json.Unmarshal(b, &customSpec)
+		}
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "accuracy: -spec:", err)
+			os.Exit(2)
+		}
+	}
 	if err := mainErr(os.Stdout, *data, *budget, *only, *lr, *batch); err != nil {
 		fmt.Fprintln(os.Stderr, "accuracy:", err)
 		os.Exit(1)
@@ -51,6 +64,12 @@ func mainErr(w io.Writer, data string, budget time.Duration, only string, lr flo
 		{name: "one-conv", spec: nn.OneConvSpec(), cfg: lessonConfig(3e-3, 32), epochs: 1, bar: 0.975},
 		{name: "pyramid", spec: nn.PyramidSpec(), cfg: lessonConfig(5e-3, 16), epochs: 1, bar: 0.985},
 		{name: "default", spec: nn.DefaultSpec(), cfg: nn.DefaultConfig(), budget: budget, bar: 0.990},
+	}
+	if len(customSpec.Layers) > 0 {
+		runs[2].spec = customSpec
+	}
+	if decayFlag >= 0 {
+		runs[2].cfg.LRDecay = decayFlag
 	}
 	fmt.Fprintf(w, "GOMAXPROCS %d\n", runtime.GOMAXPROCS(0))
 	failed := 0
@@ -138,8 +157,13 @@ func train(w io.Writer, data string, r run) (float64, error) {
 	return acc, nil
 }
 
-// seedFlag overrides the nets' seeds when not 0.
-var seedFlag int64
+// seedFlag overrides the nets' seeds when not 0; decayFlag the default net's decay when
+// not negative; customSpec, when it has layers, replaces the default net.
+var (
+	seedFlag   int64
+	decayFlag  float64
+	customSpec nn.Spec
+)
 
 // annealTo is the fraction of the learning rate that anneal ends at.
 var annealTo = 0.0
