@@ -421,4 +421,3 @@ func momentumX16(w, g, vel []float32, lr, mu, wd float32) {
 	}
 	momentumScalar(w[i:], g[i:], vel[i:], lr, mu, wd)
 }
-
