@@ -100,28 +100,44 @@ func TestSoftmaxCrossEntropyGradient(t *testing.T) {
 	}
 }
 
-// TestModelGradient checks the whole chain (conv, ReLU, pool, conv with stride, flatten,
-// dense, softmax cross-entropy) on a small batch: every parameter gradient against central
-// differences of the mean loss.
+// TestModelGradient checks whole chains (conv, fused ReLU + pool, conv with stride,
+// flatten, dense, softmax cross-entropy) on a small batch: every parameter gradient
+// against central differences of the mean loss.
 func TestModelGradient(t *testing.T) {
-	spec := Spec{Name: "small", Input: Shape{1, 9, 9}, Layers: []LayerSpec{
-		{Type: "conv", Filters: 3, Kernel: 3, Pad: 1},
-		{Type: "relu"},
-		{Type: "maxpool", Size: 2},
-		{Type: "conv", Filters: 4, Kernel: 3, Stride: 2, Pad: 1},
-		{Type: "relu"},
-		{Type: "flatten"},
-		{Type: "dense", Units: 6},
-		{Type: "relu"},
-		{Type: "dense", Units: Classes},
-	}}
+	specs := []Spec{
+		{Name: "pool 2", Input: Shape{1, 9, 9}, Layers: []LayerSpec{
+			{Type: "conv", Filters: 3, Kernel: 3, Pad: 1},
+			{Type: "relu"},
+			{Type: "maxpool", Size: 2},
+			{Type: "conv", Filters: 4, Kernel: 3, Stride: 2, Pad: 1},
+			{Type: "relu"},
+			{Type: "flatten"},
+			{Type: "dense", Units: 6},
+			{Type: "relu"},
+			{Type: "dense", Units: Classes},
+		}},
+		{Name: "pool 3 stride 2", Input: Shape{1, 10, 10}, Layers: []LayerSpec{
+			{Type: "conv", Filters: 3, Kernel: 3},
+			{Type: "relu"},
+			{Type: "maxpool", Size: 3, Stride: 2},
+			{Type: "flatten"},
+			{Type: "dense", Units: Classes},
+		}},
+	}
+	for _, spec := range specs {
+		t.Run(spec.Name, func(t *testing.T) { checkModelGradient(t, spec) })
+	}
+}
+
+func checkModelGradient(t *testing.T, spec Spec) {
 	m, err := NewModel(spec, 7)
 	if err != nil {
 		t.Fatal(err)
 	}
 	rng := rand.New(rand.NewPCG(8, 9))
 	const n = 3
-	x := make([]float32, n*81)
+	in := spec.Input.Size()
+	x := make([]float32, n*in)
 	for i := range x {
 		x[i] = rng.Float32()
 	}
