@@ -142,3 +142,26 @@ func TestReadLimit(t *testing.T) {
 		return
 	}
 }
+
+// TestCompressedViewer: a viewer that negotiates permessage-deflate, as browsers do,
+// gets the same frames.
+func TestCompressedViewer(t *testing.T) {
+	s := start(t, nil)
+	d := websocket.Dialer{EnableCompression: true}
+	c, resp, err := d.Dial("ws"+strings.TrimPrefix(s.ts.URL, "http")+"/ws", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if ext := resp.Header.Get("Sec-WebSocket-Extensions"); !strings.Contains(ext, "permessage-deflate") {
+		t.Errorf("server answered extensions %q, want permessage-deflate", ext)
+	}
+	if m := read(t, c); m.typ != "hello" {
+		t.Fatalf("first frame %q, want hello", m.typ)
+	}
+	f := readUntil(t, c, ofType("filters"))
+	if len(f.bin.Tensors) != 2 {
+		t.Errorf("compressed filters frame has %d tensors, want 2", len(f.bin.Tensors))
+	}
+	readUntil(t, c, ofType("metrics"))
+}
