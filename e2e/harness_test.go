@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -141,17 +142,25 @@ type page struct {
 // url, on the view named by hash (e.g. "training").
 func openPage(t *testing.T, url string, w, h int, hash string) *page {
 	t.Helper()
+	tmp := t.TempDir() // removed after the browser is gone: cleanups run last-in first-out
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(chromiumPath(t)),
 		chromedp.NoSandbox,
 		chromedp.DisableGPU,
 		chromedp.Flag("disable-component-update", true),
-		chromedp.UserDataDir(t.TempDir()),
+		chromedp.UserDataDir(filepath.Join(tmp, "profile")),
+		chromedp.Env("TMPDIR="+tmp), // chromium's own scratch files go with the test
 		chromedp.WindowSize(w, h),
 	)
 	actx, acancel := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancel := chromedp.NewContext(actx)
 	t.Cleanup(func() {
+		// Close the browser gracefully, then make sure the process is gone.
+		cctx, ccancel := context.WithTimeout(ctx, 10*time.Second)
+		defer ccancel()
+		if err := chromedp.Cancel(cctx); err != nil {
+			t.Logf("close chromium: %v", err)
+		}
 		cancel()
 		acancel()
 	})

@@ -92,6 +92,7 @@ const en = {
 
   'arch.total': 'total parameters: {n}',
   'arch.withRelu': '{name} + ReLU',
+  'arch.summary': 'The picture shrinks from {from} to {to} while the maps multiply from {c0} to {c1}: each later map sees a larger part of the digit and stands for a bigger pattern.',
   'arch.params': '{n} params',
   'arch.col.layer': 'layer',
   'arch.col.type': 'type',

@@ -31,6 +31,8 @@ export function architectureView(el, { store, invalidate }) {
   }
 
   function drawPicture(model) {
+    el.querySelector('.arch-summary')?.remove();
+    el.querySelector('.arch-total')?.remove();
     // Boxes: the input, then every layer that changes the shape (ReLU keeps it: it is
     // named on the conv before it; flatten only re-labels).
     const boxes = [{ name: t('act.input'), type: 'input', out: model.spec.input, params: 0 }];
@@ -76,12 +78,24 @@ export function architectureView(el, { store, invalidate }) {
     svg.setAttribute('viewBox', `0 0 ${width} ${height}`);
     svg.setAttribute('role', 'img');
     svg.setAttribute('aria-label', boxes.map((b) => `${b.name} ${b.out.c}×${b.out.h}×${b.out.w}`).join(', '));
-    svg.style.minWidth = `${Math.min(width, 1000)}px`;
+    svg.style.minWidth = `${Math.round(width * 0.75)}px`; // labels stay ≥ 16 px on a tablet
     pic.replaceChildren(svg);
+    const spatial = boxes.filter((b) => b.out.h > 1 || b.out.w > 1);
+    const first = spatial[0];
+    const last = spatial[spatial.length - 1];
+    const summary = document.createElement('p');
+    summary.className = 'arch-summary';
+    summary.textContent = t('arch.summary', {
+      from: `${first.out.h}×${first.out.w}`,
+      to: `${last.out.h}×${last.out.w}`,
+      c0: first.out.c,
+      c1: Math.max(...spatial.map((b) => b.out.c)),
+    });
     const total = document.createElement('p');
     total.className = 'arch-total';
     total.textContent = t('arch.total', { n: formatNumber(model.params) });
-    pic.append(total);
+    pic.after(summary);
+    summary.after(total);
   }
 
   function drawTable(model) {
