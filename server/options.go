@@ -34,7 +34,7 @@ type Timings struct {
 	Matches    time.Duration // period of matches frames (default 1 s: the matcher is the costliest view)
 	Autosave   time.Duration // checkpoint period while training (default 1 min)
 	WriteWait  time.Duration // a viewer that does not take a frame within this is cut (default 10 s)
-	PongWait   time.Duration // a viewer silent this long (no pong, no message) is cut (default 60 s)
+	PongWait   time.Duration // a viewer that answers no ping for this long is cut (default 60 s)
 	PingPeriod time.Duration // pings go out this often; must be below PongWait (default 25 s)
 }
 
