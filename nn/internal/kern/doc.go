@@ -11,9 +11,9 @@
 //	GemmTB: C[m×n] (+)= A·Bᵀ, B stored n×k
 //
 // They are written for the engine's im2col convolutions, where n (Gemm, GemmTA) or k
-// (GemmTB) is the wide axis, batch × output positions. Gemm and GemmTA run 4×48 register
-// tiles of C (12 vector accumulators) over A and B, broadcasting A and loading B along its
-// rows; GemmTA first gathers four columns of the stored A into contiguous rows. GemmTB
+// (GemmTB) is the wide axis, batch × output positions. Gemm and GemmTA run register tiles of
+// 4 rows × 2 vectors of C (8 accumulators: the compiler allocates 15 vector registers, and
+// larger tiles spill) over A and B, broadcasting A and loading B along its rows; GemmTA first gathers four columns of the stored A into contiguous rows. GemmTB
 // computes 3×3 tiles of dot products with vector accumulators along k and sums their
 // lanes at the end of each k-block. Axpy and Dot are the level-1 pair.
 //
