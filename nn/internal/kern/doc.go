@@ -14,7 +14,7 @@
 // (GemmTB) is the wide axis, batch × output positions. Gemm and GemmTA run register tiles of
 // 4 rows × 2 vectors of C (8 accumulators: the compiler allocates 15 vector registers, and
 // larger tiles spill) over A and B, broadcasting A and loading B along its rows; GemmTA first gathers four columns of the stored A into contiguous rows. GemmTB
-// computes 3×3 tiles of dot products with vector accumulators along k and sums their
+// computes 2×4 tiles of dot products with vector accumulators along k and sums their
 // lanes at the end of each k-block. Axpy and Dot are the level-1 pair.
 //
 // # Vector loops

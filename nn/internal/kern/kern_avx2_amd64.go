@@ -204,25 +204,27 @@ func tile1x1X8(c, a, b []float32, ldb int, acc bool) {
 const kcTBX8 = 2048
 
 // gemmTBX8: C[m×n] (+)= A·Bᵀ with B stored n×k. Every C[i][j] is a dot product of two
-// rows; tiles of 3 rows of A × 3 rows of B keep 9 vector accumulators along k and reduce
-// them across lanes at the end of each k-block. Rows of B outer: each is read once per
-// k-block, the (smaller) block of A is re-read from cache.
+// rows; tiles of 2 rows of A × 4 rows of B keep 8 vector accumulators along k (12 vector
+// registers in all, no spills; a 3×3 tile spilled) and sum their lanes at the end of each
+// k-block. Rows of B outer: each is read once per k-block, while the (smaller) block of A
+// is re-read from cache.
 func gemmTBX8(c, a, b []float32, m, k, n int, acc bool) {
 	for kb := 0; kb < k; kb += kcTBX8 {
 		kc := min(kcTBX8, k-kb)
 		blockAcc := acc || kb > 0
 		j := 0
-		for ; j+3 <= n; j += 3 {
-			b0, b1, b2 := b[j*k+kb:][:kc], b[(j+1)*k+kb:][:kc], b[(j+2)*k+kb:][:kc]
+		for ; j+4 <= n; j += 4 {
+			b0, b1, b2, b3 := b[j*k+kb:][:kc], b[(j+1)*k+kb:][:kc], b[(j+2)*k+kb:][:kc], b[(j+3)*k+kb:][:kc]
 			i := 0
-			for ; i+3 <= m; i += 3 {
-				dot3x3X8(c[i*n+j:], n, a[i*k+kb:][:kc], a[(i+1)*k+kb:][:kc], a[(i+2)*k+kb:][:kc], b0, b1, b2, blockAcc)
+			for ; i+2 <= m; i += 2 {
+				dot2x4X8(c[i*n+j:], n, a[i*k+kb:][:kc], a[(i+1)*k+kb:][:kc], b0, b1, b2, b3, blockAcc)
 			}
 			for ; i < m; i++ {
 				ai := a[i*k+kb:][:kc]
 				store1(c[i*n+j:], dotX8(ai, b0), blockAcc)
 				store1(c[i*n+j+1:], dotX8(ai, b1), blockAcc)
 				store1(c[i*n+j+2:], dotX8(ai, b2), blockAcc)
+				store1(c[i*n+j+3:], dotX8(ai, b3), blockAcc)
 			}
 		}
 		for ; j < n; j++ {
@@ -234,50 +236,46 @@ func gemmTBX8(c, a, b []float32, m, k, n int, acc bool) {
 	}
 }
 
-// dot3x3X8 sets (or adds to) the 3×3 tile c[r*ldc+j] = ar·bj. All rows have equal length.
-// Nine accumulators, three vectors of A and one of B (plus the copies the destructive
-// fused multiply-add needs) fit the 15 vector registers the compiler allocates.
-func dot3x3X8(c []float32, ldc int, a0, a1, a2, b0, b1, b2 []float32, acc bool) {
+// dot2x4X8 sets (or adds to) the 2×4 tile c[r*ldc+j] = ar·bj. All rows have equal length.
+func dot2x4X8(c []float32, ldc int, a0, a1, b0, b1, b2, b3 []float32, acc bool) {
 	k := len(a0)
-	a1, a2 = a1[:k], a2[:k]
-	b0, b1, b2 = b0[:k], b1[:k], b2[:k]
-	var s00, s01, s02, s10, s11, s12, s20, s21, s22 archsimd.Float32x8
+	a1 = a1[:k]
+	b0, b1, b2, b3 = b0[:k], b1[:k], b2[:k], b3[:k]
+	var s00, s01, s02, s03, s10, s11, s12, s13 archsimd.Float32x8
 	p := 0
 	for ; p+vlX8 <= k; p += vlX8 {
 		x0 := archsimd.LoadFloat32x8Slice(a0[p:])
 		x1 := archsimd.LoadFloat32x8Slice(a1[p:])
-		x2 := archsimd.LoadFloat32x8Slice(a2[p:])
-		s00 = archsimd.LoadFloat32x8Slice(b0[p:]).MulAdd(x0, s00)
-		s10 = archsimd.LoadFloat32x8Slice(b0[p:]).MulAdd(x1, s10)
-		s20 = archsimd.LoadFloat32x8Slice(b0[p:]).MulAdd(x2, s20)
-		s01 = archsimd.LoadFloat32x8Slice(b1[p:]).MulAdd(x0, s01)
-		s11 = archsimd.LoadFloat32x8Slice(b1[p:]).MulAdd(x1, s11)
-		s21 = archsimd.LoadFloat32x8Slice(b1[p:]).MulAdd(x2, s21)
-		s02 = archsimd.LoadFloat32x8Slice(b2[p:]).MulAdd(x0, s02)
-		s12 = archsimd.LoadFloat32x8Slice(b2[p:]).MulAdd(x1, s12)
-		s22 = archsimd.LoadFloat32x8Slice(b2[p:]).MulAdd(x2, s22)
+		y := archsimd.LoadFloat32x8Slice(b0[p:])
+		s00, s10 = x0.MulAdd(y, s00), x1.MulAdd(y, s10)
+		y = archsimd.LoadFloat32x8Slice(b1[p:])
+		s01, s11 = x0.MulAdd(y, s01), x1.MulAdd(y, s11)
+		y = archsimd.LoadFloat32x8Slice(b2[p:])
+		s02, s12 = x0.MulAdd(y, s02), x1.MulAdd(y, s12)
+		y = archsimd.LoadFloat32x8Slice(b3[p:])
+		s03, s13 = x0.MulAdd(y, s03), x1.MulAdd(y, s13)
 	}
-	t := [3][3]float32{
-		{hsumX8(s00), hsumX8(s01), hsumX8(s02)},
-		{hsumX8(s10), hsumX8(s11), hsumX8(s12)},
-		{hsumX8(s20), hsumX8(s21), hsumX8(s22)},
+	t := [2][4]float32{
+		{hsumX8(s00), hsumX8(s01), hsumX8(s02), hsumX8(s03)},
+		{hsumX8(s10), hsumX8(s11), hsumX8(s12), hsumX8(s13)},
 	}
 	if p < k {
 		// The last k mod vlX8 terms, in scalar code.
-		for r, ar := range [3][]float32{a0[p:], a1[p:], a2[p:]} {
-			for j, bj := range [3][]float32{b0[p:], b1[p:], b2[p:]} {
+		for r, ar := range [2][]float32{a0[p:], a1[p:]} {
+			for j, bj := range [4][]float32{b0[p:], b1[p:], b2[p:], b3[p:]} {
 				t[r][j] += dotScalar(ar, bj)
 			}
 		}
 	}
 	for r := range t {
-		cr := c[r*ldc:][:3]
+		cr := c[r*ldc:][:4]
 		if acc {
 			cr[0] += t[r][0]
 			cr[1] += t[r][1]
 			cr[2] += t[r][2]
+			cr[3] += t[r][3]
 		} else {
-			cr[0], cr[1], cr[2] = t[r][0], t[r][1], t[r][2]
+			cr[0], cr[1], cr[2], cr[3] = t[r][0], t[r][1], t[r][2], t[r][3]
 		}
 	}
 }
