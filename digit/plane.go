@@ -399,6 +399,9 @@ func fitShading(g *plane, k int) shading {
 		piece(0, ya, k, yb)       // left
 		piece(g.w-k, ya, g.w, yb) // right
 	}
+	if len(pts) == 0 {
+		return shading{a: float64(quantile(g.p, 0.5))}
+	}
 	fit := func(pts []sample) shading {
 		// Normal equations of v ≈ a + b·x + c·y, solved by Cramer's rule.
 		var n, sx, sy, sxx, sxy, syy, sv, sxv, syv float64

@@ -36,6 +36,7 @@ const (
 	thinStroke   = 1.5  // strokes thinner than this after scaling to Box are thickened ...
 	sheetFill    = 0.7  // ink filling more than this share of its box ...
 	sheetArea    = 0.3  // ... of more than this share of the image is a sheet of paper
+	minSheet     = 16   // pixels a side: a smaller sheet is not searched for a digit
 	mnistStroke  = 2.0  // ... to about this width: strokeWidth gives 2.0 on MNIST's training digits
 )
 
@@ -95,9 +96,9 @@ func (r *Result) prepare(img image.Image, orientation int) error {
 	if err != nil {
 		return err
 	}
-	if sheet {
-		m := max(2, min(box.Dx(), box.Dy())/30) // leave the sheet's edge out
-		g = crop(orig, box.Inset(m))
+	m := max(2, min(box.Dx(), box.Dy())/30) // leave the sheet's edge out
+	if on := box.Inset(m); sheet && on.Dx() >= minSheet && on.Dy() >= minSheet {
+		g = crop(orig, on)
 		r.Steps, r.Inverted = r.Steps[:1], false
 		r.step("paper", "Found a sheet of paper: the digit is looked for on the sheet alone", g.preview())
 		if g, box, _, err = r.findInk(g, g.preview()); err != nil {
@@ -145,6 +146,9 @@ func (r *Result) prepare(img image.Image, orientation int) error {
 // background, texture and specks, and returns the ink (MNIST polarity), its bounding box,
 // and whether the ink looks like a sheet of paper rather than a digit. It changes g.
 func (r *Result) findInk(g *plane, preview *image.Gray) (*plane, image.Rectangle, bool, error) {
+	if g.w == 0 || g.h == 0 {
+		return nil, image.Rectangle{}, false, fmt.Errorf("%w: nothing left to look at", ErrBlank)
+	}
 	// Polarity: MNIST is light ink on black. Estimates are made on a slightly blurred copy,
 	// so that noise does not count as ink; the picture itself keeps its sharpness. The
 	// background is allowed to vary across the image (a photo in uneven light).

@@ -386,3 +386,35 @@ func TestPrepareSheetOnTable(t *testing.T) {
 		t.Errorf("steps[1] = %q, Inverted %v; want \"paper\", true", r.Steps[1].Name, r.Inverted)
 	}
 }
+
+// TestPrepareTinyImages: images of a few pixels give a digit or ErrBlank, never a panic.
+func TestPrepareTinyImages(t *testing.T) {
+	for _, size := range []image.Point{{1, 1}, {2, 2}, {3, 1}, {1, 5}, {4, 4}, {5, 5}, {7, 3}, {9, 8}} {
+		for _, fill := range []uint8{0, 255} {
+			for _, dot := range []uint8{0, 128, 255} {
+				m := image.NewGray(image.Rectangle{Max: size})
+				for i := range m.Pix {
+					m.Pix[i] = fill
+				}
+				m.Pix[len(m.Pix)/2] = dot
+				if size.X >= 4 && size.Y >= 4 { // a bright "sheet" inside a dark edge
+					for y := 1; y < size.Y-1; y++ {
+						for x := 1; x < size.X-1; x++ {
+							m.Pix[y*size.X+x] = 255 - fill
+						}
+					}
+				}
+				r, err := Prepare(encodePNG(t, m), DefaultLimits())
+				if err != nil {
+					if !errors.Is(err, ErrBlank) {
+						t.Errorf("%v image of %d with a dot of %d: error %v, want ErrBlank or a digit", size, fill, dot, err)
+					}
+					continue
+				}
+				if len(r.Input) != Side*Side {
+					t.Errorf("%v image: len(Input) = %d", size, len(r.Input))
+				}
+			}
+		}
+	}
+}
