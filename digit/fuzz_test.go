@@ -25,6 +25,12 @@ func fuzzSeeds(t testing.TB) [][]byte {
 	for i := range pal.Pix {
 		pal.Pix[i] = uint8(i % 3)
 	}
+	sheet := image.NewGray(image.Rect(0, 0, 5, 5)) // a bright "sheet" on a dark edge
+	for y := 1; y < 4; y++ {
+		for x := 1; x < 4; x++ {
+			sheet.Pix[y*5+x] = 255
+		}
+	}
 	var gifBuf, bmpBuf bytes.Buffer
 	if err := gif.Encode(&gifBuf, pal, nil); err != nil {
 		t.Fatal(err)
@@ -36,6 +42,7 @@ func fuzzSeeds(t testing.TB) [][]byte {
 		encodePNG(t, g),
 		encodePNG(t, nrgba),
 		encodePNG(t, g16),
+		encodePNG(t, sheet),
 		encodeJPEG(t, g),
 		withEXIF(encodeJPEG(t, g), 6, "MM"),
 		gifBuf.Bytes(),
