@@ -36,12 +36,16 @@
 // # The default net
 //
 // DefaultSpec is the lesson's pyramid made wider and given a small hidden layer: conv
-// 1→16 5×5, ReLU, pool 2, conv 16→32 5×5, ReLU, pool 2, dense 64, ReLU, dense 10, trained
-// by DefaultConfig: Adam, lr 2e-3 falling ×0.6 per epoch, batch 64. It still teaches the
-// pyramid (few filters first, more deeper, the maps shrinking 28→24→12→8→4), its 16
-// first-layer filters are few enough to see at once on a projector, and it passes 99% on
-// the 10,000 test digits within a minute on two cores, which the lesson's own pyramid
-// (8,490 parameters) reaches only after several minutes if at all.
+// 1→16 5×5, ReLU, pool 2, conv 16→32 5×5, ReLU, pool 2, dense 64, ReLU, dense 10 (46,730
+// parameters), trained by DefaultConfig: Adam, batch 32, lr 2e-3 falling smoothly by half
+// per epoch. It still teaches the pyramid (few filters first, more deeper, the maps
+// shrinking 28→24→12→8→4), and its 16 first-layer filters are few enough to see at once
+// on a projector. Measured on the 10,000 test digits it reaches 98.7% after one epoch,
+// 99.0% after two and 99.1% after three, where the lesson's pyramid (8,490 parameters)
+// and the same pyramid with a hidden layer of 64 stay lower epoch for epoch (98.3% for
+// the latter after one); a halving per epoch keeps improving for several epochs, where
+// a faster decay (a quarter per epoch) stalls the net below 99%. Three epochs fit in a
+// minute on two free cores with room to spare.
 //
 // MNIST is by Yann LeCun, Corinna Cortes and Christopher J. C. Burges (CC BY-SA 3.0).
 package nn

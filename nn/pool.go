@@ -117,6 +117,10 @@ func (l *MaxPool2D) Backward(dy []float32) []float32 {
 		panic(fmt.Sprintf("nn: %s.Backward: len(dy) = %d, want %d", l.info.Name, len(dy), len(l.y)))
 	}
 	l.dx = grow(l.dx, l.xlen)
+	if in := l.info.In; l.size == 2 && l.stride == 2 && in.H%2 == 0 && in.W%2 == 0 {
+		l.backward2(dy)
+		return l.dx
+	}
 	clear(l.dx)
 	arg := l.arg[:len(dy)]
 	if l.clip {
@@ -170,6 +174,44 @@ func (l *MaxPool2D) forward2Clip(x []float32, planes int) {
 				}
 				y[ox] = math.Float32frombits(uint32(m))
 				arg[ox] = int32(r0) + mi
+			}
+		}
+	}
+}
+
+// backward2 is Backward for 2×2 windows with stride 2 tiling the input exactly: every
+// input value lies in one window, so each window's four gradients are written directly
+// (dy at the argmax, 0 elsewhere) and dx needs no clearing first.
+func (l *MaxPool2D) backward2(dy []float32) {
+	in, out := l.info.In, l.info.Out
+	ip, op := in.H*in.W, out.H*out.W
+	planes := len(dy) / op
+	for pl := 0; pl < planes; pl++ {
+		for oy := 0; oy < out.H; oy++ {
+			r0 := pl*ip + 2*oy*in.W
+			top := l.dx[r0 : r0+in.W]
+			bot := l.dx[r0+in.W : r0+2*in.W]
+			g := dy[pl*op+oy*out.W : pl*op+(oy+1)*out.W]
+			arg := l.arg[pl*op+oy*out.W : pl*op+(oy+1)*out.W]
+			y := l.y[pl*op+oy*out.W : pl*op+(oy+1)*out.W]
+			arg, y = arg[:len(g)], y[:len(g)]
+			bot = bot[:len(top)]
+			for ox, v := range g {
+				if l.clip && y[ox] <= 0 {
+					v = 0
+				}
+				i := 2 * ox
+				top[i], top[i+1], bot[i], bot[i+1] = 0, 0, 0, 0
+				switch int(arg[ox]) - r0 - i {
+				case 0:
+					top[i] = v
+				case 1:
+					top[i+1] = v
+				case in.W:
+					bot[i] = v
+				default:
+					bot[i+1] = v
+				}
 			}
 		}
 	}

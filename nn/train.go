@@ -44,7 +44,7 @@ type Config struct {
 
 // DefaultConfig is the configuration the app trains DefaultSpec with (doc.go says why).
 func DefaultConfig() Config {
-	return Config{Optimizer: "adam", LR: 2e-3, LRDecay: 0.25, Momentum: 0.9, BatchSize: 32,
+	return Config{Optimizer: "adam", LR: 2e-3, LRDecay: 0.5, Momentum: 0.9, BatchSize: 32,
 		Seed: 1, EvalSubset: 1000, EvalEvery: 200}
 }
 
