@@ -121,11 +121,11 @@ func urls(a net.Addr) []string {
 	}
 	for _, ad := range addrs {
 		ipn, ok := ad.(*net.IPNet)
-		if !ok || ipn.IP.IsLoopback() || ipn.IP.IsLinkLocalMulticast() {
-			continue
+		if !ok || ipn.IP.IsLoopback() || ipn.IP.IsLinkLocalUnicast() {
+			continue // link-local: IPv6 needs a zone a browser URL cannot carry well
 		}
-		if ipn.IP.To4() == nil && (tcp.IP.To4() != nil || ipn.IP.IsLinkLocalUnicast()) {
-			continue // link-local IPv6 needs a zone a browser URL cannot carry well
+		if ipn.IP.To4() == nil && tcp.IP.To4() != nil {
+			continue // listening on IPv4 only
 		}
 		out = append(out, "http://"+net.JoinHostPort(ipn.IP.String(), port)+"/")
 	}
