@@ -118,7 +118,7 @@ func (r *Result) prepare(img image.Image, orientation int) error {
 
 	// Crop to the bounding box.
 	g = crop(g, box)
-	r.step("crop", fmt.Sprintf("Cropped to the digit (%d×%d): where it was drawn no longer matters", g.w, g.h), g.preview())
+	r.step("crop", "Cropped to the digit: where on the page it was drawn no longer matters", g.preview())
 
 	// Scale to fit Box×Box, keeping the aspect ratio, anti-aliased.
 	tw, th := fitIn(g.w, g.h, Box)
