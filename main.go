@@ -25,13 +25,15 @@ import (
 const shutdownWait = 5 * time.Second
 
 func main() {
-	if err := run(); err != nil {
+	if err := run(os.Args[1:], nil); err != nil {
 		slog.Error("convscope stopped", "err", err)
 		os.Exit(1)
 	}
 }
 
-func run() error {
+// run is the program; when ready is not nil it gets the listening address once the
+// server is up (tests use it).
+func run(args []string, ready chan<- string) error {
 	fl := flag.NewFlagSet("convscope", flag.ExitOnError)
 	addr := fl.String("addr", ":8080", "`host:port` to listen on (\":8080\" is every interface, for a classroom)")
 	state := fl.String("state", "state", "`dir`ectory for the checkpoint: resumed at start, saved every minute and on exit")
@@ -44,7 +46,7 @@ func run() error {
 			"printed URLs. SIGINT or SIGTERM saves the model; the next start continues from it.\n\nFlags:\n")
 		fl.PrintDefaults()
 	}
-	fl.Parse(os.Args[1:])
+	fl.Parse(args)
 
 	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
 	slog.SetDefault(log)
@@ -79,6 +81,9 @@ func run() error {
 		fmt.Fprintf(os.Stderr, "  open %s\n", u)
 	}
 
+	if ready != nil {
+		ready <- ln.Addr().String()
+	}
 	served := make(chan error, 1)
 	// Serve returns when Shutdown is called below (or the listener fails).
 	go func() { served <- srv.Serve(ln) }()
