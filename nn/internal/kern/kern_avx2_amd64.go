@@ -27,6 +27,10 @@ func gemmX8(c, a, b []float32, m, k, n int, acc bool) {
 		for ; i+4 <= m; i += 4 {
 			tileX8(c[i*n+j:], n, a[i*k:i*k+k], a[(i+1)*k:(i+1)*k+k], a[(i+2)*k:(i+2)*k+k], a[(i+3)*k:(i+3)*k+k], b[j:], n, w, acc)
 		}
+		if i+2 <= m && w == nrX8 {
+			tile2x2X8(c[i*n+j:], n, a[i*k:i*k+k], a[(i+1)*k:(i+1)*k+k], b[j:], n, acc)
+			i += 2
+		}
 		for ; i < m; i++ {
 			rowTileX8(c[i*n+j:], a[i*k:i*k+k], b[j:], n, w, acc)
 		}
@@ -60,7 +64,12 @@ func gemmTAX8(c, a, b []float32, m, k, n int, acc bool) {
 					tileX8(c[i*n+j:], n, ap[0:kc], ap[kc:2*kc], ap[2*kc:3*kc], ap[3*kc:4*kc], bk[j:], n, w, blockAcc)
 					continue
 				}
-				for r := range rows {
+				r := 0
+				if rows >= 2 && w == nrX8 {
+					tile2x2X8(c[i*n+j:], n, ap[0:kc], ap[kc:2*kc], bk[j:], n, blockAcc)
+					r = 2
+				}
+				for ; r < rows; r++ {
 					rowTileX8(c[(i+r)*n+j:], ap[r*kc:r*kc+kc], bk[j:], n, w, blockAcc)
 				}
 			}
@@ -69,7 +78,7 @@ func gemmTAX8(c, a, b []float32, m, k, n int, acc bool) {
 }
 
 // tileX8 computes a 4×w tile of C, w ≤ nrX8: c[r*ldc+j] (+)= Σ_p ar[p]·b[p*ldb+j] for
-// the four rows a0…a3 of A (each of length k). Full-width tiles take the 12-accumulator
+// the four rows a0…a3 of A (each of length k). Full-width tiles take the 8-accumulator
 // loop, narrower ones go one vector at a time and the last w mod vlX8 columns are scalar.
 // (The slice-part loads of simd/archsimd would do the tail in vectors but trip checkptr
 // under -race in Go 1.26: golang/go#78413.)
@@ -141,6 +150,32 @@ func tile4x2X8(c []float32, ldc int, a0, a1, a2, a3, b []float32, ldb int, acc b
 	s21.StoreSlice(c2[vlX8:])
 	s30.StoreSlice(c3[0:])
 	s31.StoreSlice(c3[vlX8:])
+}
+
+// tile2x2X8: a 2×nrX8 tile, for the rows left over after the 4-row tiles.
+func tile2x2X8(c []float32, ldc int, a0, a1, b []float32, ldb int, acc bool) {
+	k := len(a0)
+	a1 = a1[:k]
+	c0 := c[0*ldc:][:nrX8]
+	c1 := c[1*ldc:][:nrX8]
+	var s00, s01, s10, s11 archsimd.Float32x8
+	if acc {
+		s00, s01 = archsimd.LoadFloat32x8Slice(c0[0:]), archsimd.LoadFloat32x8Slice(c0[vlX8:])
+		s10, s11 = archsimd.LoadFloat32x8Slice(c1[0:]), archsimd.LoadFloat32x8Slice(c1[vlX8:])
+	}
+	for p := 0; p < k; p++ {
+		row := b[p*ldb:][:nrX8]
+		b0 := archsimd.LoadFloat32x8Slice(row[0:])
+		b1 := archsimd.LoadFloat32x8Slice(row[vlX8:])
+		x := archsimd.BroadcastFloat32x8(a0[p])
+		s00, s01 = x.MulAdd(b0, s00), x.MulAdd(b1, s01)
+		x = archsimd.BroadcastFloat32x8(a1[p])
+		s10, s11 = x.MulAdd(b0, s10), x.MulAdd(b1, s11)
+	}
+	s00.StoreSlice(c0[0:])
+	s01.StoreSlice(c0[vlX8:])
+	s10.StoreSlice(c1[0:])
+	s11.StoreSlice(c1[vlX8:])
 }
 
 // tile4x1X8: a 4×vlX8 tile.
