@@ -197,21 +197,22 @@ func (l *MaxPool2D) backward2(dy []float32) {
 			arg, y = arg[:len(g)], y[:len(g)]
 			bot = bot[:len(top)]
 			for ox, v := range g {
-				if l.clip && y[ox] <= 0 {
-					v = 0
+				if l.clip {
+					// y ≥ 0 here; drop v where y is +0 (the mask is all ones there).
+					zero := uint32(int32(math.Float32bits(y[ox])-1) >> 31)
+					v = math.Float32frombits(math.Float32bits(v) &^ zero)
 				}
 				i := 2 * ox
-				top[i], top[i+1], bot[i], bot[i+1] = 0, 0, 0, 0
-				switch int(arg[ox]) - r0 - i {
-				case 0:
-					top[i] = v
-				case 1:
-					top[i+1] = v
-				case in.W:
-					bot[i] = v
-				default:
-					bot[i+1] = v
-				}
+				// The argmax's offset in its window is 0, 1, W or W+1, W even: its low bit
+				// says right column, and c−W wrapping below 0 says top row. Multiplying by
+				// 0/1 factors instead of branching avoids mispredicting random argmaxes.
+				c := uint32(int(arg[ox]) - r0 - i)
+				right := float32(c & 1)
+				low := float32((c-uint32(in.W))>>31 ^ 1)
+				top[i] = v * (1 - low) * (1 - right)
+				top[i+1] = v * (1 - low) * right
+				bot[i] = v * low * (1 - right)
+				bot[i+1] = v * low * right
 			}
 		}
 	}
