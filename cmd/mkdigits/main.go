@@ -91,7 +91,14 @@ func main() {
 			}
 		}
 	}
-	log.Printf("mkdigits: wrote %d images of %d fonts to %s", n, len(fonts), *out)
+	hand := 0
+	for _, f := range fonts {
+		if f.hand {
+			hand++
+		}
+	}
+	log.Printf("mkdigits: wrote %d images of %d fonts (%d printed, %d handwriting-like) to %s",
+		n, len(fonts), len(fonts)-hand, hand, *out)
 }
 
 // load parses a font and makes a large face of it (rendering large, then scaling down,
