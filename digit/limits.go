@@ -44,13 +44,15 @@ func (l Limits) withDefaults() Limits {
 // The sentinel errors of Prepare. Match them with errors.Is; the errors Prepare returns
 // wrap them with details, and their text is meant for the person who sent the file.
 var (
-	// ErrTooLarge: the file has more bytes than allowed, or declares more pixels.
+	// ErrTooLarge reports a file with more bytes than allowed, one that declares more
+	// pixels, or a JPEG of too many scans.
 	ErrTooLarge = errors.New("the image is too large")
-	// ErrUnsupported: the data is not a PNG, JPEG, GIF, WebP or BMP image.
+	// ErrUnsupported reports data that is not a PNG, JPEG, GIF, WebP or BMP image.
 	ErrUnsupported = errors.New("unsupported file type: send a PNG, JPEG, GIF, WebP or BMP image")
-	// ErrCorrupt: the file looks like an image but cannot be decoded (damaged or cut short).
+	// ErrCorrupt reports a file that looks like an image but cannot be decoded (damaged
+	// or cut short).
 	ErrCorrupt = errors.New("the image file is damaged or incomplete")
-	// ErrBlank: the image decodes, but no digit can be found in it.
+	// ErrBlank reports an image that decodes, but shows no digit.
 	ErrBlank = errors.New("no digit found in the image")
 )
 
