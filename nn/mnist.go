@@ -127,17 +127,31 @@ func loadIDX(fsys fs.FS, name string, f mnistFile) (idx, error) {
 	return d, nil
 }
 
+// gunzip decompresses a gzip file held in memory. The trailer's size field sizes the
+// output exactly; reading to the end makes the reader check the trailer's CRC-32.
 func gunzip(raw []byte) ([]byte, error) {
+	if len(raw) < 18 {
+		return nil, errors.New("too short for gzip")
+	}
 	zr, err := gzip.NewReader(bytes.NewReader(raw))
 	if err != nil {
 		return nil, err
 	}
-	var buf bytes.Buffer
-	buf.Grow(8 * len(raw))
-	if _, err := io.Copy(&buf, zr); err != nil {
+	size := binary.LittleEndian.Uint32(raw[len(raw)-4:])
+	if size > 1<<28 {
+		return nil, fmt.Errorf("gzip trailer claims %d bytes", size)
+	}
+	out := make([]byte, size)
+	if _, err := io.ReadFull(zr, out); err != nil {
 		return nil, err
 	}
-	return buf.Bytes(), zr.Close()
+	if n, err := zr.Read(make([]byte, 1)); n != 0 || err != io.EOF {
+		if err == nil || err == io.EOF {
+			err = errors.New("more data than the gzip trailer says")
+		}
+		return nil, err
+	}
+	return out, zr.Close()
 }
 
 // parseIDX reads the IDX header: two zero bytes, a type byte (8 = unsigned byte), the
