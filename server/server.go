@@ -59,6 +59,7 @@ func New(opts Options) (*Server, error) {
 	if s.bank, err = s.render.bankFrame(time.Now()); err != nil {
 		return nil, fmt.Errorf("server: %w", err)
 	}
+	s.bank = s.bank.prepare() // the same bytes for every viewer
 	s.upgrader = websocket.Upgrader{
 		ReadBufferSize:  1024,
 		WriteBufferSize: 16 << 10,
