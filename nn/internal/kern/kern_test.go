@@ -308,3 +308,18 @@ func TestChoose(t *testing.T) {
 		choose("avx512", []kernels{scalarKernels})
 	}()
 }
+
+// TestGemmLongK crosses the k-blocks of the SIMD paths (512 for GemmTA, 2048 for GemmTB),
+// where later blocks must add to what earlier ones wrote.
+func TestGemmLongK(t *testing.T) {
+	r := rand.New(rand.NewPCG(21, 22))
+	for _, o := range ops {
+		for _, k := range []int{511, 512, 513, 1030, 2047, 2048, 2049, 4100} {
+			m, n := 5, 35
+			for _, acc := range []bool{false, true} {
+				a, b, c0 := intSlice(r, m*k), intSlice(r, k*n), intSlice(r, m*n)
+				checkOp(t, o, c0, a, b, m, k, n, acc, true)
+			}
+		}
+	}
+}
