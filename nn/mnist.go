@@ -72,6 +72,12 @@ type idx struct {
 // SHA-256 of each against the pinned value, and returns the 60,000 training and 10,000
 // test digits. The files are checked and decompressed in parallel.
 func LoadMNIST(fsys fs.FS, dir string) (train, test *Dataset, err error) {
+	// A missing file is the common mistake: say so before decompressing the others.
+	for _, f := range mnistFiles {
+		if _, err := fs.Stat(fsys, path.Join(dir, f.name)); err != nil {
+			return nil, nil, fmt.Errorf("load mnist: %w", err)
+		}
+	}
 	var files [4]idx
 	var errs [4]error
 	var wg sync.WaitGroup
