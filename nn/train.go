@@ -204,8 +204,8 @@ type job struct {
 	scale  float32
 }
 
-// NewTrainer returns a paused-until-Run trainer of m. Run starts training right away
-// unless a "pause" command was queued before it.
+// NewTrainer returns a trainer of m that does nothing until Run, which starts training
+// right away unless a "pause" command was queued before it.
 func NewTrainer(m *Model, train, test *Dataset, cfg Config) (*Trainer, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, fmt.Errorf("new trainer: %w", err)
