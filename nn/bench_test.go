@@ -109,3 +109,23 @@ func BenchmarkLoadMNIST(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkStartup is what stands between starting the app and its first training step:
+// loading and checking the data, building the default net and its trainer.
+func BenchmarkStartup(b *testing.B) {
+	fsys := os.DirFS("../samples")
+	b.ReportAllocs()
+	for b.Loop() {
+		train, test, err := LoadMNIST(fsys, "mnist")
+		if err != nil {
+			b.Fatal(err)
+		}
+		m, err := NewModel(DefaultSpec(), 1)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := NewTrainer(m, train, test, DefaultConfig()); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
