@@ -135,8 +135,12 @@ func (l *Conv2D) im2col(x []float32, n int) {
 							clear(dst)
 							continue
 						}
-						clear(dst[:lo])
-						clear(dst[hi:])
+						if lo > 0 {
+							clear(dst[:lo])
+						}
+						if hi < ow {
+							clear(dst[hi:])
+						}
 						base := iy*w - pad + kx
 						if st == 1 {
 							copyShort(dst[lo:hi], src[base+lo:base+hi])
