@@ -21,11 +21,9 @@ const (
 	maxWorkers = 64
 )
 
-// evalChunk is how many test digits one worker pushes through the model at a time.
-const evalChunk = 64
-
 // microBatch is the most samples one worker pushes through forward and backward at a
-// time; a worker's share of a larger batch goes in several passes.
+// time; a worker's share of a larger batch goes in several passes. Evaluation goes in
+// chunks of the same size, so that it needs no buffers of its own.
 var microBatch = 8
 
 // Config holds the training settings.
@@ -501,9 +499,9 @@ func (t *Trainer) work(w *worker) {
 	}
 	w.loss, w.correct = 0, 0
 	if j.eval {
-		// Chunks i, i+k, i+2k, … of evalChunk digits each.
-		for lo := i * evalChunk; lo < j.n; lo += len(t.ws) * evalChunk {
-			hi := min(lo+evalChunk, j.n)
+		// Chunks i, i+k, i+2k, … of microBatch digits each.
+		for lo := i * microBatch; lo < j.n; lo += len(t.ws) * microBatch {
+			hi := min(lo+microBatch, j.n)
 			out := w.forward(j.data, nil, lo, hi)
 			l, c := softmaxCrossEntropy(out, j.data.Labels[lo:hi], hi-lo, 0, nil)
 			w.loss += l
