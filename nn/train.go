@@ -19,6 +19,7 @@ const (
 	maxBatch   = 1024
 	maxLR      = 1.0
 	maxWorkers = 64
+	maxQueued  = 256 // commands waiting for Run; more means nobody runs the trainer
 )
 
 // microBatch is the most samples one worker pushes through forward and backward at a
@@ -272,6 +273,10 @@ func (t *Trainer) Do(c Command) error {
 		return fmt.Errorf("command: %w", err)
 	}
 	t.mu.Lock()
+	if len(t.queue) >= maxQueued {
+		t.mu.Unlock()
+		return fmt.Errorf("command %s: %d commands already wait for the trainer", c.Action, maxQueued)
+	}
 	t.queue = append(t.queue, c)
 	t.mu.Unlock()
 	select {

@@ -208,6 +208,14 @@ func TestTrainerRejectsBadCommands(t *testing.T) {
 	if len(tr.queue) != 0 {
 		t.Errorf("rejected commands were queued: %+v", tr.queue)
 	}
+	// Without Run nothing drains the queue: past a bound, commands are refused.
+	var err error
+	for i := 0; i <= maxQueued && err == nil; i++ {
+		err = tr.Do(Command{Action: "pause"})
+	}
+	if err == nil {
+		t.Errorf("Do accepted %d commands with nobody running the trainer, want a refusal", maxQueued+1)
+	}
 }
 
 func TestBadConfigs(t *testing.T) {
