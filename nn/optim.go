@@ -49,7 +49,7 @@ func (o *sgd) update(i int, p Param, lo, hi int) {
 		d = o.wd
 	}
 	for j := range w {
-		v[j] = o.mu*v[j] + g[j] + d*w[j]
+		v[j] = flush(o.mu*v[j] + g[j] + d*w[j])
 		w[j] -= o.lr * v[j]
 	}
 }
@@ -92,8 +92,18 @@ func (o *adam) update(i int, p Param, lo, hi int) {
 	}
 	for j := range w {
 		gj := g[j] + d*w[j]
-		m[j] = b1*m[j] + (1-b1)*gj
-		v[j] = b2*v[j] + (1-b2)*gj*gj
-		w[j] -= step * m[j] / (float32(math.Sqrt(float64(v[j]))) + eps)
+		mj := flush(b1*m[j] + (1-b1)*gj)
+		vj := flush(b2*v[j] + (1-b2)*gj*gj)
+		m[j], v[j] = mj, vj
+		w[j] -= step * mj / (float32(math.Sqrt(float64(vj))) + eps)
 	}
+}
+
+// flush returns 0 for a subnormal x and x otherwise. The moments of a parameter whose
+// gradient stays 0 (a dead ReLU's weights) decay geometrically into the subnormal range,
+// where every operation on them is many times slower.
+func flush(x float32) float32 {
+	b := math.Float32bits(x)
+	// The mask is all ones exactly when the exponent bits are 0 (0 − 1 wraps to −1).
+	return math.Float32frombits(b &^ uint32(int32((b&0x7f800000)-1)>>31))
 }
