@@ -2,6 +2,7 @@ package server
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"image"
 	"image/color"
@@ -10,6 +11,7 @@ import (
 	"math"
 	"mime/multipart"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -297,4 +299,34 @@ func (z *zeros) Read(p []byte) (int, error) {
 	clear(p[:k])
 	z.n -= k
 	return k, nil
+}
+
+// TestPredictBoundsConcurrentPrepares: while maxPrepares uploads are being prepared, a
+// further one waits its turn instead of decoding alongside them (a large image can need
+// over 100 MB while it is decoded); one that gives up while waiting gets 503.
+func TestPredictBoundsConcurrentPrepares(t *testing.T) {
+	s := start(t, func(o *Options) { o.Paused = true })
+	img := digitPNG(t, s.opts.Test, 5)
+	send := func(ctx context.Context) *httptest.ResponseRecorder {
+		ct, body := multipartBody(t, nil, img)
+		req := httptest.NewRequestWithContext(ctx, "POST", "/api/predict", body)
+		req.Header.Set("Content-Type", ct)
+		rec := httptest.NewRecorder()
+		s.Handler().ServeHTTP(rec, req)
+		return rec
+	}
+	for range maxPrepares {
+		s.prepareSem <- struct{}{}
+	}
+	gone, cancel := context.WithCancel(context.Background())
+	cancel()
+	if rec := send(gone); rec.Code != http.StatusServiceUnavailable {
+		t.Errorf("predict while %d uploads are prepared, client gone = %d %s, want 503", maxPrepares, rec.Code, rec.Body)
+	}
+	for range maxPrepares {
+		<-s.prepareSem
+	}
+	if rec := send(context.Background()); rec.Code != http.StatusOK {
+		t.Errorf("predict with free slots = %d %s, want 200", rec.Code, rec.Body)
+	}
 }

@@ -25,6 +25,7 @@ const (
 	// maxUploadBody allows for the multipart envelope and small fields around the file.
 	maxUploadBody = maxUpload + 64<<10
 	maxDigits     = 100 // digits per GET /api/digits
+	maxPrepares   = 2   // uploads decoded and prepared at once; more wait their turn
 )
 
 // serveWS upgrades to a websocket and serves one viewer until it goes away.
@@ -344,7 +345,13 @@ func (s *Server) postPredict(c echo.Context) error {
 	if data == nil {
 		return echo.NewHTTPError(http.StatusBadRequest, "no image: send the file in a form field named image")
 	}
+	select {
+	case s.prepareSem <- struct{}{}:
+	case <-req.Context().Done():
+		return echo.NewHTTPError(http.StatusServiceUnavailable, "request cancelled while waiting for other uploads")
+	}
 	res, err := digit.Prepare(data, lim)
+	<-s.prepareSem
 	if err != nil {
 		return echo.NewHTTPError(digit.HTTPStatus(err), err.Error())
 	}

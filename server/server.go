@@ -30,6 +30,9 @@ type Server struct {
 	upgrader websocket.Upgrader
 	// figureSem lets one figure be drawn at a time.
 	figureSem chan struct{}
+	// prepareSem bounds the uploads decoded at once: a large image can need over 100 MB
+	// while it is decoded, and preparing competes with training for the CPU.
+	prepareSem chan struct{}
 
 	mu     sync.Mutex
 	cancel context.CancelFunc
@@ -45,7 +48,7 @@ func New(opts Options) (*Server, error) {
 		return nil, errors.New("server: training and test sets are required")
 	}
 	s := &Server{opts: opts, tm: opts.Timings.withDefaults(), log: opts.Logger,
-		figureSem: make(chan struct{}, 1)}
+		figureSem: make(chan struct{}, 1), prepareSem: make(chan struct{}, maxPrepares)}
 	if s.log == nil {
 		s.log = slog.Default()
 	}
