@@ -154,22 +154,27 @@ func openPage(t *testing.T, url string, w, h int, hash string) *page {
 	)
 	actx, acancel := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancel := chromedp.NewContext(actx)
+	p := &page{t: t, ctx: ctx, url: url}
+	var done chan struct{} // closed when the console reader stops
 	t.Cleanup(func() {
-		// Close the browser gracefully, then make sure the process is gone.
+		// Close the browser gracefully, then make sure the process is gone and the
+		// console reader has stopped.
 		cctx, ccancel := context.WithTimeout(ctx, 10*time.Second)
-		defer ccancel()
 		if err := chromedp.Cancel(cctx); err != nil {
 			t.Logf("close chromium: %v", err)
 		}
+		ccancel()
 		cancel()
 		acancel()
+		if done != nil {
+			<-done
+		}
 	})
-	p := &page{t: t, ctx: ctx, url: url}
 	if err := chromedp.Do(ctx, chromedp.EmulateViewport(int64(w), int64(h))); err != nil {
 		t.Fatalf("start chromium: %v", err)
 	}
 	messages := chromedp.Console(ctx)
-	done := make(chan struct{})
+	done = make(chan struct{})
 	// The console reader exits when the tab's context is cancelled (test cleanup).
 	go func() {
 		defer close(done)
@@ -184,7 +189,6 @@ func openPage(t *testing.T, url string, w, h int, hash string) *page {
 			}
 		}
 	}()
-	t.Cleanup(func() { cancel(); <-done })
 	p.do(chromedp.Navigate(url + "/#" + hash))
 	p.waitJS(`document.querySelector('#conn.conn-open') !== null && document.getElementById('stat-step').textContent !== '–'`,
 		"the page to connect and show the training step")
@@ -218,9 +222,30 @@ func (p *page) waitJS(js, what string) {
 	p.t.Helper()
 	ctx, cancel := context.WithTimeout(p.ctx, waitLimit)
 	defer cancel()
-	if _, err := chromedp.Run(ctx, chromedp.Poll[chromedp.Void](js, chromedp.WithPollingInterval(20*time.Millisecond))); err != nil {
-		p.t.Fatalf("waiting for %s: %v", what, err)
+	_, err := chromedp.Run(ctx, chromedp.Poll[chromedp.Void](js,
+		chromedp.WithPollingInterval(20*time.Millisecond), chromedp.WithPollingTimeout(waitLimit)))
+	if err != nil {
+		p.t.Fatalf("waiting for %s: %v\npage: %s", what, err, p.state())
 	}
+}
+
+// state describes what the page shows, for failure messages.
+func (p *page) state() string {
+	ctx, cancel := context.WithTimeout(p.ctx, 5*time.Second)
+	defer cancel()
+	s, err := chromedp.Run(ctx, chromedp.Evaluate[string](`JSON.stringify({
+		hash: location.hash,
+		shown: Array.from(document.querySelectorAll('.view:not([hidden])')).map((v) => v.id),
+		dialog: !!document.querySelector('dialog[open]'),
+		focus: document.activeElement && (document.activeElement.id || document.activeElement.className || document.activeElement.tagName),
+		conn: document.getElementById('conn').textContent,
+		step: document.getElementById('stat-step').textContent,
+		run: document.getElementById('btn-run').textContent,
+	})`))
+	if err != nil {
+		return err.Error()
+	}
+	return s
 }
 
 // show switches to a view with its keyboard shortcut's link and waits until it is shown.

@@ -188,6 +188,9 @@ function show(name) {
   if (!views.some((v) => v.name === name)) {
     name = 'training';
   }
+  if (current && current !== name) {
+    window.scrollTo(0, 0); // a new view starts at its top
+  }
   current = name;
   for (const v of views) {
     v.el.hidden = v.name !== name;
