@@ -77,9 +77,11 @@ func run(args []string, ready chan<- string) error {
 	p := srv.Session().Progress()
 	log.Info("convscope ready", "addr", ln.Addr().String(), "state", *state, "step", p.Step,
 		"epoch", p.Epoch, "paused", *paused, "live", *live)
+	fmt.Fprintln(os.Stderr, "\nConvScope is running. Open one of these in a browser (students: an address of this network):")
 	for _, u := range urls(ln.Addr()) {
-		fmt.Fprintf(os.Stderr, "  open %s\n", u)
+		fmt.Fprintf(os.Stderr, "  %s\n", u)
 	}
+	fmt.Fprintln(os.Stderr)
 
 	if ready != nil {
 		ready <- ln.Addr().String()
