@@ -39,12 +39,18 @@ type Config struct {
 	Workers     int     `json:"workers"`     // 0 = GOMAXPROCS
 	EvalSubset  int     `json:"eval_subset"` // first N test digits, measured every EvalEvery steps
 	EvalEvery   int     `json:"eval_every"`  // 0 = only the full test set at epoch ends
+	// Augment draws every training image through a small random affine transform
+	// (shift ±2 px, rotation ±15°, scale 0.9–1.1, slant ±0.15) with bilinear
+	// resampling; the test digits stay as they are. The transforms follow from Seed and
+	// the sample's position in the stream of training samples. Checkpoints written
+	// before this field existed load with it off, so that they go on as they started.
+	Augment bool `json:"augment"`
 }
 
 // DefaultConfig is the configuration the app trains DefaultSpec with (doc.go says why).
 func DefaultConfig() Config {
 	return Config{Optimizer: "adam", LR: 2e-3, LRDecay: 0.5, Momentum: 0.9, BatchSize: 32,
-		Seed: 1, EvalSubset: 1000, EvalEvery: 200}
+		Seed: 1, EvalSubset: 1000, EvalEvery: 200, Augment: true}
 }
 
 // Validate reports whether every setting is in range.
@@ -198,8 +204,9 @@ type job struct {
 	update bool // reduce gradients and step the optimizer
 	eval   bool
 	data   *Dataset
-	idx    []int32 // training: the batch's sample indices
-	n      int     // eval: the first n samples
+	idx    []int32    // training: the batch's sample indices
+	aug    augmentKey // training: where the batch's random transforms come from
+	n      int        // eval: the first n samples
 	scale  float32
 }
 
@@ -392,7 +399,8 @@ func (t *Trainer) lr() float64 {
 // trainStep trains on the next batch, then measures the test set when it is due.
 func (t *Trainer) trainStep() {
 	n := min(t.cfg.BatchSize, t.train.N-t.pos)
-	t.job = job{data: t.train, idx: t.perm[t.pos : t.pos+n], scale: 1 / float32(n)}
+	t.job = job{data: t.train, idx: t.perm[t.pos : t.pos+n], scale: 1 / float32(n),
+		aug: augmentKey{on: t.cfg.Augment, seed: uint64(t.cfg.Seed), first: t.seen}}
 	t.dispatch()
 	loss, correct := 0.0, 0
 	for _, w := range t.ws {
@@ -507,7 +515,7 @@ func (t *Trainer) work(w *worker) {
 		// Chunks i, i+k, i+2k, … of microBatch digits each.
 		for lo := i * microBatch; lo < j.n; lo += len(t.ws) * microBatch {
 			hi := min(lo+microBatch, j.n)
-			out := w.forward(j.data, nil, lo, hi)
+			out := w.forward(j.data, nil, lo, hi, augmentKey{})
 			l, c := softmaxCrossEntropy(out, j.data.Labels[lo:hi], hi-lo, 0, nil)
 			w.loss += l
 			w.correct += c
@@ -522,7 +530,9 @@ func (t *Trainer) work(w *worker) {
 	// buffers of a small batch stay in the core's cache.
 	for lo < hi {
 		n := min(hi-lo, microBatch)
-		out := w.forward(j.data, j.idx[lo:lo+n], 0, n)
+		aug := j.aug
+		aug.first += int64(lo)
+		out := w.forward(j.data, j.idx[lo:lo+n], 0, n, aug)
 		w.grad = grow(w.grad, n*Classes)
 		l, c := softmaxCrossEntropy(out, w.labels, n, j.scale, w.grad)
 		w.loss += l
@@ -533,9 +543,10 @@ func (t *Trainer) work(w *worker) {
 }
 
 // forward converts samples to float32 and runs them through w's layers: the samples are
-// idx[lo:hi] if idx is not nil, else lo..hi-1. With one input channel a sample-major and
-// a channel-major batch are the same.
-func (w *worker) forward(d *Dataset, idx []int32, lo, hi int) []float32 {
+// idx[lo:hi] if idx is not nil, else lo..hi-1. With aug.on, sample s is drawn through
+// the random transform of training sample number aug.first+s. With one input channel a
+// sample-major and a channel-major batch are the same.
+func (w *worker) forward(d *Dataset, idx []int32, lo, hi int, aug augmentKey) []float32 {
 	n := hi - lo
 	hw := d.H * d.W
 	w.x = grow(w.x, n*hw)
@@ -548,7 +559,11 @@ func (w *worker) forward(d *Dataset, idx []int32, lo, hi int) []float32 {
 		if idx != nil {
 			k = int(idx[s])
 		}
-		d.imageTo(w.x[s*hw:(s+1)*hw], k)
+		if aug.on {
+			warp(w.x[s*hw:(s+1)*hw], d.Images[k*hw:(k+1)*hw], d.H, d.W, randomAffine(aug.seed, aug.first+int64(s), d.H, d.W))
+		} else {
+			d.imageTo(w.x[s*hw:(s+1)*hw], k)
+		}
 		w.labels[s] = d.Labels[k]
 	}
 	return forward(w.layers, w.x, n)
