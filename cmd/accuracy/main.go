@@ -10,7 +10,9 @@ import (
 	"runtime"
 	"time"
 
+	"convscope/digit"
 	"convscope/nn"
+	"convscope/nn/filters"
 )
 
 // run is one net to train and the accuracy it must reach.
@@ -21,18 +23,24 @@ type run struct {
 	epochs int           // stop after this many epochs, or
 	budget time.Duration // after this much wall time since the start of the run
 	bar    float64
+	probe  bool // keep a copy of the net after its first epoch for the font set and filters
 }
 
+// fontBar is the accuracy the default net must reach on the font-rendered digits after
+// one epoch.
+const fontBar = 0.95
+
 // lessonConfig is how the lesson's nets are trained: Adam with a learning rate that falls
-// linearly over the epoch (see anneal).
+// linearly over the epoch (see anneal), on the digits as they are (no augmentation).
 func lessonConfig(lr float64, batch int) nn.Config {
 	cfg := nn.DefaultConfig()
-	cfg.LR, cfg.LRDecay, cfg.BatchSize, cfg.EvalEvery = lr, 1, batch, 0
+	cfg.LR, cfg.LRDecay, cfg.BatchSize, cfg.EvalEvery, cfg.Augment = lr, 1, batch, 0, false
 	return cfg
 }
 
 func main() {
 	data := flag.String("data", "samples", "folder that holds mnist/")
+	fonts := flag.String("fonts", "digit/testdata", "folder that holds fonts/, the font-rendered test digits")
 	budget := flag.Duration("budget", 60*time.Second, "wall-time budget of the default net")
 	only := flag.String("net", "", "train only this net (one-conv, pyramid or default)")
 	lr := flag.Float64("lr", 0, "learning rate (0: each net's own)")
@@ -41,7 +49,12 @@ func main() {
 	specFile := flag.String("spec", "", "JSON file with a spec to train in place of the default net")
 	decay := flag.Float64("decay", -1, "per-epoch learning-rate decay of the default net (-1: its own)")
 	floor := flag.Float64("floor", 0, "the lesson nets' learning rate falls linearly to this fraction of lr over the epoch")
+	flag.StringVar(&augmentFlag, "augment", "", "on or off: augment every net's training images (empty: each net's own)")
 	flag.Parse()
+	if augmentFlag != "" && augmentFlag != "on" && augmentFlag != "off" {
+		fmt.Fprintf(os.Stderr, "accuracy: -augment %q, want on or off\n", augmentFlag)
+		os.Exit(2)
+	}
 	annealTo, seedFlag, decayFlag = *floor, *seed, *decay
 	if *specFile != "" {
 		b, err := os.ReadFile(*specFile)
@@ -53,17 +66,17 @@ func main() {
 			os.Exit(2)
 		}
 	}
-	if err := mainErr(os.Stdout, *data, *budget, *only, *lr, *batch); err != nil {
+	if err := mainErr(os.Stdout, *data, *fonts, *budget, *only, *lr, *batch); err != nil {
 		fmt.Fprintln(os.Stderr, "accuracy:", err)
 		os.Exit(1)
 	}
 }
 
-func mainErr(w io.Writer, data string, budget time.Duration, only string, lr float64, batch int) error {
+func mainErr(w io.Writer, data, fonts string, budget time.Duration, only string, lr float64, batch int) error {
 	runs := []run{
 		{name: "one-conv", spec: nn.OneConvSpec(), cfg: lessonConfig(3e-3, 32), epochs: 1, bar: 0.975},
 		{name: "pyramid", spec: nn.PyramidSpec(), cfg: lessonConfig(5e-3, 16), epochs: 1, bar: 0.985},
-		{name: "default", spec: nn.DefaultSpec(), cfg: nn.DefaultConfig(), budget: budget, bar: 0.990},
+		{name: "default", spec: nn.DefaultSpec(), cfg: nn.DefaultConfig(), budget: budget, bar: 0.990, probe: true},
 	}
 	if len(customSpec.Layers) > 0 {
 		runs[2].spec = customSpec
@@ -86,17 +99,27 @@ func mainErr(w io.Writer, data string, budget time.Duration, only string, lr flo
 		if seedFlag != 0 {
 			r.cfg.Seed = seedFlag
 		}
-		fmt.Fprintf(w, "%-8s %s lr %g (decay %g/epoch) batch %d\n", r.name, r.cfg.Optimizer, r.cfg.LR, r.cfg.LRDecay, r.cfg.BatchSize)
-		acc, err := train(w, data, r)
+		if augmentFlag != "" {
+			r.cfg.Augment = augmentFlag == "on"
+		}
+		fmt.Fprintf(w, "%-8s %s lr %g (decay %g/epoch) batch %d augment %v\n", r.name, r.cfg.Optimizer, r.cfg.LR, r.cfg.LRDecay, r.cfg.BatchSize, r.cfg.Augment)
+		acc, first, err := train(w, data, r)
 		if err != nil {
 			return fmt.Errorf("%s: %w", r.name, err)
 		}
-		verdict := "ok"
-		if acc < r.bar {
-			verdict = "MISSED"
-			failed++
+		fmt.Fprintf(w, "%-8s test accuracy %.2f%% (bar %.1f%%) %s\n\n", r.name, 100*acc, 100*r.bar, verdict(acc, r.bar, &failed))
+		if !r.probe {
+			continue
 		}
-		fmt.Fprintf(w, "%-8s test accuracy %.2f%% (bar %.1f%%) %s\n\n", r.name, 100*acc, 100*r.bar, verdict)
+		if first == nil {
+			return fmt.Errorf("%s: stopped before the end of its first epoch", r.name)
+		}
+		acc, err = fontAccuracy(w, fonts, r.name, first)
+		if err != nil {
+			return fmt.Errorf("%s: %w", r.name, err)
+		}
+		fmt.Fprintf(w, "%-8s font-set accuracy after one epoch %.2f%% (bar %.1f%%) %s\n\n", r.name, 100*acc, 100*fontBar, verdict(acc, fontBar, &failed))
+		filterTable(w, r.name, first)
 	}
 	if failed > 0 {
 		return fmt.Errorf("%d net(s) missed the bar", failed)
@@ -104,21 +127,31 @@ func mainErr(w io.Writer, data string, budget time.Duration, only string, lr flo
 	return nil
 }
 
+// verdict returns "ok" if acc reaches bar, else "MISSED" after counting the miss.
+func verdict(acc, bar float64, failed *int) string {
+	if acc < bar {
+		*failed++
+		return "MISSED"
+	}
+	return "ok"
+}
+
 // train loads the data, builds the net and trains it from scratch; the clock starts
-// before loading, as for the app.
-func train(w io.Writer, data string, r run) (float64, error) {
+// before loading, as for the app. With r.probe it also returns a copy of the net taken
+// at the end of its first epoch (nil if it stopped before).
+func train(w io.Writer, data string, r run) (acc float64, first *nn.Model, err error) {
 	start := time.Now()
 	trainSet, testSet, err := nn.LoadMNIST(os.DirFS(data), "mnist")
 	if err != nil {
-		return 0, err
+		return 0, nil, err
 	}
 	m, err := nn.NewModel(r.spec, r.cfg.Seed)
 	if err != nil {
-		return 0, err
+		return 0, nil, err
 	}
 	tr, err := nn.NewTrainer(m, trainSet, testSet, r.cfg)
 	if err != nil {
-		return 0, err
+		return 0, nil, err
 	}
 	fmt.Fprintf(w, "%-8s %d params, data loaded and model built in %v\n", r.name, m.NumParams(), time.Since(start).Round(time.Millisecond))
 
@@ -126,7 +159,10 @@ func train(w io.Writer, data string, r run) (float64, error) {
 	defer cancel()
 	stepsPerEpoch := (trainSet.N + r.cfg.BatchSize - 1) / r.cfg.BatchSize
 	epoch := 0
-	tr.SetOnStep(func(_ *nn.Model, p nn.Progress) {
+	tr.SetOnStep(func(m *nn.Model, p nn.Progress) {
+		if r.probe && first == nil && p.Epoch >= 1 {
+			first = m.Clone()
+		}
 		if r.budget > 0 && p.SamplesPerSec > 0 {
 			// Stop early enough for the final measurement on all test digits to end
 			// inside the budget: a forward pass costs about a third of a training step,
@@ -149,24 +185,99 @@ func train(w io.Writer, data string, r run) (float64, error) {
 		}
 	})
 	if err := tr.Run(ctx); err != nil {
-		return 0, err
+		return 0, nil, err
 	}
 	p := tr.Progress()
-	acc := p.TestAccuracy
+	acc = p.TestAccuracy
 	if !p.TestFull || p.TestAt != p.Step {
 		acc, _ = tr.Evaluate(0)
 	}
 	fmt.Fprintf(w, "%-8s stopped after %d steps (%.2f epochs) at %.1fs: test accuracy %.2f%%\n",
 		r.name, p.Step, float64(p.Step)/float64(stepsPerEpoch), time.Since(start).Seconds(), 100*acc)
-	return acc, nil
+	return acc, first, nil
+}
+
+// fontAccuracy prepares the font-rendered digits in dir/fonts the way the app prepares a
+// user's image and returns m's accuracy on them, listing the misses.
+func fontAccuracy(w io.Writer, dir, name string, m *nn.Model) (float64, error) {
+	start := time.Now()
+	set, err := digit.LoadSet(os.DirFS(dir), "fonts")
+	if err != nil {
+		return 0, err
+	}
+	if len(set) == 0 {
+		return 0, fmt.Errorf("no digits in %s/fonts", dir)
+	}
+	prepared := time.Since(start)
+	start = time.Now()
+	correct := 0
+	var misses []string
+	for _, d := range set {
+		got := argmax(m.Predict(d.Input))
+		if got == d.Label {
+			correct++
+		} else {
+			misses = append(misses, fmt.Sprintf("%s→%d", d.Name, got))
+		}
+	}
+	fmt.Fprintf(w, "%-8s font set: %d digits prepared in %v, classified in %v\n", name, len(set),
+		prepared.Round(time.Millisecond), time.Since(start).Round(time.Millisecond))
+	for _, s := range misses {
+		fmt.Fprintf(w, "%-8s   missed %s\n", name, s)
+	}
+	return float64(correct) / float64(len(set)), nil
+}
+
+// argmax returns the index of the largest value.
+func argmax(p []float32) int {
+	best := 0
+	for i, v := range p {
+		if v > p[best] {
+			best = i
+		}
+	}
+	return best
+}
+
+// filterTable prints, for each of m's first-layer filters, the hand-made filter of
+// filters.Bank it is most like.
+func filterTable(w io.Writer, name string, m *nn.Model) {
+	start := time.Now()
+	convs := m.ConvWeights()
+	if len(convs) == 0 {
+		return
+	}
+	c := convs[0]
+	size := c.In * c.K * c.K
+	learned := make([][]float32, 0, c.Out)
+	for o := range c.Out {
+		if c.In != 1 {
+			break // the bank is of single-channel filters
+		}
+		learned = append(learned, c.W[o*size:(o+1)*size])
+	}
+	matches := filters.MatchAll(learned, c.K, filters.Bank())
+	elapsed := time.Since(start)
+	fmt.Fprintf(w, "%-8s %s filters after one epoch, each with its closest hand-made filter (|cos|; chance ≈ 0.4):\n", name, c.Layer.Name)
+	fmt.Fprintf(w, "  %-8s %-18s %6s %s\n", "filter", "matched", "score", "negated")
+	for _, mt := range matches {
+		match := mt.Name
+		if mt.Filter < 0 {
+			match = "(flat)"
+		}
+		fmt.Fprintf(w, "  %-8d %-18s %6.3f %v\n", mt.Learned+1, match, mt.Score, mt.Negated)
+	}
+	fmt.Fprintf(w, "%-8s filters matched in %v\n\n", name, elapsed.Round(time.Microsecond))
 }
 
 // seedFlag overrides the nets' seeds when not 0; decayFlag the default net's decay when
-// not negative; customSpec, when it has layers, replaces the default net.
+// not negative; augmentFlag, "on" or "off", every net's augmentation; customSpec, when it
+// has layers, replaces the default net.
 var (
-	seedFlag   int64
-	decayFlag  float64
-	customSpec nn.Spec
+	seedFlag    int64
+	augmentFlag string
+	decayFlag   float64
+	customSpec  nn.Spec
 )
 
 // annealTo is the fraction of the learning rate that anneal ends at.
