@@ -40,12 +40,19 @@
 // parameters), trained by DefaultConfig: Adam, batch 32, lr 2e-3 falling smoothly by half
 // per epoch. It still teaches the pyramid (few filters first, more deeper, the maps
 // shrinking 28→24→12→8→4), and its 16 first-layer filters are few enough to see at once
-// on a projector. Measured on the 10,000 test digits it reaches 98.7% after one epoch,
-// 99.0% after two and 99.1% after three; the same pyramid at the lesson's width (10 and
-// 20 filters) with the hidden layer reaches 98.3% after one, and a net of 8 and 16
-// filters stalled at 98.6%. A halving per epoch keeps the net improving for several
-// epochs, where a faster decay (a quarter per epoch) stalls below 99%. Two epochs take
-// about half a minute on two cores.
+// on a projector. Trained on the digits as stored, it reaches 98.7% on the 10,000 test
+// digits after one epoch, 99.0% after two and 99.1% after three; the same pyramid at the
+// lesson's width (10 and 20 filters) with the hidden layer reaches 98.3% after one, and a
+// net of 8 and 16 filters stalled at 98.6%. A halving per epoch keeps the net improving
+// for several epochs, where a faster decay (a quarter per epoch) stalls below 99%.
+//
+// DefaultConfig also turns on Config.Augment: every training digit is shifted, rotated,
+// scaled and slanted a little at random (augment.go gives the ranges: those of digits
+// people draw or photograph, once prepared the way MNIST was). On MNIST it costs nothing
+// in accuracy (98.8% after one epoch, 99.1% after two and three, 99.3% after four) and
+// about 3% of the training speed; on digits rendered from fonts, which MNIST's
+// handwriting does not cover, it lifts the net after one epoch from 94.5% to 95.5%.
+// Two epochs take about 15 s on two idle cores.
 //
 // MNIST is by Yann LeCun, Corinna Cortes and Christopher J. C. Burges (CC BY-SA 3.0).
 package nn

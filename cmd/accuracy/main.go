@@ -158,16 +158,21 @@ func train(w io.Writer, data string, r run) (acc float64, first *nn.Model, err e
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	stepsPerEpoch := (trainSet.N + r.cfg.BatchSize - 1) / r.cfg.BatchSize
+	trainStart := time.Now()
 	epoch := 0
 	tr.SetOnStep(func(m *nn.Model, p nn.Progress) {
 		if r.probe && first == nil && p.Epoch >= 1 {
 			first = m.Clone()
 		}
-		if r.budget > 0 && p.SamplesPerSec > 0 {
+		if r.budget > 0 && p.SamplesSeen > 0 {
 			// Stop early enough for the final measurement on all test digits to end
 			// inside the budget: a forward pass costs about a third of a training step,
-			// so reserve the time of 10,000 / 2 training samples, with a margin.
-			reserve := time.Duration(float64(testSet.N)/(2*p.SamplesPerSec)*float64(time.Second)) + 200*time.Millisecond
+			// so reserve the time of 10,000 / 2 training samples, with a margin. The
+			// speed is the mean since training began: the trainer's own figure covers
+			// the last half second, which after an epoch end is mostly the test pass
+			// and would make the reserve look several times too large.
+			rate := float64(p.SamplesSeen) / time.Since(trainStart).Seconds()
+			reserve := time.Duration(float64(testSet.N)/(2*rate)*float64(time.Second)) + 200*time.Millisecond
 			if time.Since(start) > r.budget-reserve {
 				cancel()
 			}
