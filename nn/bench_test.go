@@ -39,10 +39,14 @@ func BenchmarkTrain(b *testing.B) {
 		microBatch = *benchMicro
 	}
 	train, test := loadTestMNIST(b)
+	// default-plain is the default net without augmentation: the difference from
+	// default is what Config.Augment costs.
 	nets := []struct {
-		name string
-		spec Spec
-	}{{"onecon", OneConvSpec()}, {"pyramid", PyramidSpec()}, {"default", DefaultSpec()}}
+		name    string
+		spec    Spec
+		augment bool
+	}{{"onecon", OneConvSpec(), true}, {"pyramid", PyramidSpec(), true}, {"default", DefaultSpec(), true},
+		{"default-plain", DefaultSpec(), false}}
 	for _, net := range nets {
 		for _, workers := range []int{1, 2} {
 			b.Run(fmt.Sprintf("%s/workers=%d", net.name, workers), func(b *testing.B) {
@@ -51,7 +55,7 @@ func BenchmarkTrain(b *testing.B) {
 					b.Fatal(err)
 				}
 				cfg := DefaultConfig()
-				cfg.BatchSize, cfg.Workers, cfg.EvalEvery = 32, workers, 0
+				cfg.BatchSize, cfg.Workers, cfg.EvalEvery, cfg.Augment = 32, workers, 0, net.augment
 				tr, err := NewTrainer(m, train, test, cfg)
 				if err != nil {
 					b.Fatal(err)
