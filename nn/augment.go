@@ -87,11 +87,23 @@ func warp(dst []float32, src []byte, h, w int, t affine) {
 		sy := t.e*float32(y) + t.f
 		row := dst[y*w : (y+1)*w]
 		for x := range row {
-			fx, fy := math.Floor(float64(sx)), math.Floor(float64(sy))
-			x0, y0 := int(fx), int(fy)
-			ax, ay := sx-float32(fx), sy-float32(fy)
+			// floor for sx, sy > −2 (anything lower samples only background):
+			// truncation toward zero of a positive number.
+			x0, y0 := int(sx+2)-2, int(sy+2)-2
 			var v float32
-			if x0 >= -1 && x0 < w && y0 >= -1 && y0 < h {
+			switch {
+			case sx <= -1 || sy <= -1 || x0 >= w || y0 >= h:
+				// all four taps are outside
+			case x0 >= 0 && y0 >= 0 && x0+1 < w && y0+1 < h:
+				ax, ay := sx-float32(x0), sy-float32(y0)
+				i := y0*w + x0
+				p00, p01 := float32(src[i]), float32(src[i+1])
+				p10, p11 := float32(src[i+w]), float32(src[i+w+1])
+				top := p00 + ax*(p01-p00)
+				bot := p10 + ax*(p11-p10)
+				v = (top + ay*(bot-top)) * (1.0 / 255)
+			default:
+				ax, ay := sx-float32(x0), sy-float32(y0)
 				top := at(x0, y0) + ax*(at(x0+1, y0)-at(x0, y0))
 				bot := at(x0, y0+1) + ax*(at(x0+1, y0+1)-at(x0, y0+1))
 				v = (top + ay*(bot-top)) * (1.0 / 255)

@@ -51,6 +51,47 @@ func TestWarpBilinear(t *testing.T) {
 	}
 }
 
+// warpRef is warp written plainly, in float64: each output pixel the weighted sum of the
+// four source pixels around the position it samples.
+func warpRef(src []byte, h, w int, t affine) []float64 {
+	out := make([]float64, h*w)
+	at := func(x, y int) float64 {
+		if x < 0 || y < 0 || x >= w || y >= h {
+			return 0
+		}
+		return float64(src[y*w+x]) / 255
+	}
+	for y := range h {
+		for x := range w {
+			sx := float64(t.a)*float64(x) + float64(t.b)*float64(y) + float64(t.c)
+			sy := float64(t.d)*float64(x) + float64(t.e)*float64(y) + float64(t.f)
+			x0, y0 := int(math.Floor(sx)), int(math.Floor(sy))
+			fx, fy := sx-float64(x0), sy-float64(y0)
+			out[y*w+x] = (1-fx)*(1-fy)*at(x0, y0) + fx*(1-fy)*at(x0+1, y0) +
+				(1-fx)*fy*at(x0, y0+1) + fx*fy*at(x0+1, y0+1)
+		}
+	}
+	return out
+}
+
+// TestWarpMatchesReference: random transforms of MNIST digits agree with warpRef.
+func TestWarpMatchesReference(t *testing.T) {
+	train, _ := loadTestMNIST(t)
+	hw := train.H * train.W
+	got := make([]float32, hw)
+	for i := range 200 {
+		src := train.Images[i*hw : (i+1)*hw]
+		tr := randomAffine(3, int64(i), train.H, train.W)
+		warp(got, src, train.H, train.W, tr)
+		want := warpRef(src, train.H, train.W, tr)
+		for j := range got {
+			if math.Abs(float64(got[j])-want[j]) > 1e-4 {
+				t.Fatalf("digit %d: warp(%+v) at (%d,%d) = %v, want %v", i, tr, j%train.W, j/train.W, got[j], want[j])
+			}
+		}
+	}
+}
+
 // massCentroid returns the total ink of a 28×28 image and its centre of mass.
 func massCentroid(img []float32, w int) (mass, cx, cy float64) {
 	for i, v := range img {
