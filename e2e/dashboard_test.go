@@ -72,11 +72,15 @@ func TestTrainingAdvances(t *testing.T) {
 
 	p.show("filters")
 	p.waitJS(`document.querySelectorAll('#filters-layers .filter-tile[role=button]').length > 0`, "filter tiles")
-	first := eval[string](p, canvasSig("#filters-layers .filter-tile[role=button]"))
-	step := p.step()
+	// The step the filters were taken at, as the view labels them ("now (step N)").
+	shownStep := `Number((Array.from(document.querySelectorAll('#filters-layers .then-label')).map((e) => e.textContent).find((s) => s.startsWith('now')) || '').replace(/\D/g, ''))`
+	p.waitJS(shownStep+` > 0`, "the filters' step label")
+	// Image and label are read together: a frame may be drawn between two evaluations.
+	before := eval[[]any](p, fmt.Sprintf(`[%s, %s]`, canvasSig("#filters-layers .filter-tile[role=button]"), shownStep))
+	first, step := before[0].(string), before[1].(float64)
 	p.waitJS(fmt.Sprintf(`%s !== %q`, canvasSig("#filters-layers .filter-tile[role=button]"), first), "the first filter's image to change")
-	if now := p.step(); now <= step {
-		t.Errorf("filter image changed but the step stayed at %d", now)
+	if now := eval[float64](p, shownStep); now <= step {
+		t.Errorf("filter image changed but its label still says step %v (was %v)", now, step)
 	}
 	// A filter opens enlarged with its numbers, by keyboard.
 	p.do(chromedp.Focus(chromedp.CSS("#filters-layers .filter-tile[role=button]")), chromedp.KeyEvent("\r"))

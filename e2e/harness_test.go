@@ -190,6 +190,16 @@ func openPage(t *testing.T, url string, w, h int, hash string) *page {
 		}
 	}()
 	p.do(chromedp.Navigate(url + "/#" + hash))
+	// A short log of input on the page, for failure messages.
+	p.do(chromedp.Evaluate[chromedp.Void](`window.__e2eLog = [];
+		for (const type of ['mousedown', 'mouseup', 'click', 'keydown']) {
+			document.addEventListener(type, (e) => {
+				const t = e.target;
+				window.__e2eLog.push(type + ':' + (e.key || '') + ':' + t.tagName + (t.id ? '#' + t.id : '') + (t.dataset?.view ? '[' + t.dataset.view + ']' : '') + '@' + Math.round(e.clientX || 0) + ',' + Math.round(e.clientY || 0));
+				window.__e2eLog = window.__e2eLog.slice(-12);
+			}, true);
+		}
+		window.addEventListener('hashchange', () => window.__e2eLog.push('hash:' + location.hash));`))
 	p.waitJS(`document.querySelector('#conn.conn-open') !== null && document.getElementById('stat-step').textContent !== '–'`,
 		"the page to connect and show the training step")
 	return p
@@ -241,6 +251,7 @@ func (p *page) state() string {
 		conn: document.getElementById('conn').textContent,
 		step: document.getElementById('stat-step').textContent,
 		run: document.getElementById('btn-run').textContent,
+		input: window.__e2eLog,
 	})`))
 	if err != nil {
 		return err.Error()

@@ -218,12 +218,23 @@ window.addEventListener('resize', () => {
 show(location.hash.slice(1));
 
 // Keyboard: Space pauses/resumes, N steps, 1–6 switch views. Typing in a field is left alone.
-document.addEventListener('keydown', (ev) => {
+function isShortcut(ev) {
   if (ev.ctrlKey || ev.metaKey || ev.altKey || document.querySelector('dialog[open]')) {
-    return;
+    return false;
   }
   const tag = ev.target.tagName;
-  if (tag === 'INPUT' || tag === 'SELECT' || tag === 'TEXTAREA') {
+  return tag !== 'INPUT' && tag !== 'SELECT' && tag !== 'TEXTAREA';
+}
+
+// Space is ours, not the page's scroll: some input paths deliver its keypress on its own.
+document.addEventListener('keypress', (ev) => {
+  if (ev.key === ' ' && isShortcut(ev)) {
+    ev.preventDefault();
+  }
+});
+
+document.addEventListener('keydown', (ev) => {
+  if (!isShortcut(ev)) {
     return;
   }
   if (ev.key === ' ') {
