@@ -171,7 +171,11 @@ func TestDrawDigit(t *testing.T) {
 	// Clear empties the pad and the prediction.
 	p.show("digit")
 	p.do(chromedp.Click(chromedp.CSS("#pad-clear")))
-	p.waitJS(`document.getElementById('predict-digit').textContent === '?'`, "Clear to reset the prediction")
+	p.waitJS(`document.getElementById('predict-digit').textContent === '?' && document.querySelectorAll('#digit-net canvas').length === 0`,
+		"Clear to reset the prediction and the path")
+	if n := eval[int](p, `document.querySelectorAll('#prep-steps li').length`); n != 0 {
+		t.Errorf("%d preparation steps still shown after Clear", n)
+	}
 	p.noProblems()
 }
 

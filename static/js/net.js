@@ -170,5 +170,13 @@ export function createNet(container) {
     }
   }
 
-  return { update };
+  /** clear empties the drawing (the next update builds it again). */
+  function clear() {
+    container.replaceChildren();
+    shape = '';
+    cols = [];
+    bars = null;
+  }
+
+  return { update, clear };
 }

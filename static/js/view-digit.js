@@ -36,11 +36,13 @@ export function digitView(el, { store, api, invalidate }) {
   let lastSent = 0;
   let timer = 0;
   let reply = null;
+  let generation = 0; // bumped by Clear: answers to older requests are dropped
 
   clear();
   store.on('model', invalidate);
 
   function clear() {
+    generation++;
     ctx.fillStyle = '#fff';
     ctx.fillRect(0, 0, PAD, PAD);
     inked = false;
@@ -175,12 +177,16 @@ export function digitView(el, { store, api, invalidate }) {
     inFlight = true;
     lastSent = performance.now();
     source = blob;
+    const gen = generation;
     try {
-      reply = await api.predict(blob);
+      const r = await api.predict(blob);
+      if (gen !== generation) return; // the pad was cleared meanwhile
+      reply = r;
       msg.textContent = '';
       probeBtn.disabled = false;
       show(reply);
     } catch (err) {
+      if (gen !== generation) return;
       msg.textContent = t('digit.error', { msg: err.message });
       msg.className = 'msg msg-error';
     } finally {
@@ -195,6 +201,7 @@ export function digitView(el, { store, api, invalidate }) {
     delete digitEl.dataset.digit;
     barsEl.replaceChildren();
     steps.replaceChildren();
+    net.clear();
     msg.textContent = t('digit.empty');
     msg.className = 'msg';
   }
