@@ -274,6 +274,12 @@ func TestResponsiveUnderStream(t *testing.T) {
 		p.waitJS(fmt.Sprintf(`Number(document.getElementById('stat-step').textContent.replace(/\s/g, '')) > %d`, before),
 			fmt.Sprintf("round %d: the header to show a newer step after a click", i))
 	}
+	st := eval[map[string]float64](p, `window.convscopeStats`)
+	t.Logf("binary frames: %v received, %v decoded, %v skipped as stale; %v view draws",
+		st["received"], st["decoded"], st["skipped"], st["draws"])
+	if st["decoded"] > st["received"] {
+		t.Errorf("decoded %v frames of %v received", st["decoded"], st["received"])
+	}
 	p.noProblems()
 }
 

@@ -29,6 +29,10 @@ const views = [];
 let scheduled = false;
 let headerDirty = true;
 let current = '';
+// Frame counts, readable from the console: binary frames received, decoded and skipped
+// because a newer one of the same kind arrived before the next animation frame.
+const stats = { received: 0, decoded: 0, skipped: 0, draws: 0 };
+window.convscopeStats = stats;
 
 applyStrings(document);
 
@@ -45,6 +49,7 @@ function frame() {
   for (const [kind, buf] of pending) {
     pending.delete(kind);
     try {
+      stats.decoded++;
       store.set(kind, decodeFrame(buf));
     } catch (err) {
       console.warn(`convscope: bad ${kind} frame:`, err.message);
@@ -57,6 +62,7 @@ function frame() {
   for (const v of views) {
     if (v.dirty && v.name === current) {
       v.dirty = false;
+      stats.draws++;
       v.render();
     }
   }
@@ -103,6 +109,10 @@ const socket = connect({
     }
   },
   onBinary(kind, buf) {
+    stats.received++;
+    if (pending.has(kind)) {
+      stats.skipped++;
+    }
     pending.set(kind, buf);
     schedule();
   },
