@@ -41,16 +41,6 @@ func trained(t *testing.T, train, test *nn.Dataset, n int) *nn.Model {
 	return m
 }
 
-func argmax(p []float32) int {
-	best := 0
-	for i, v := range p {
-		if v > p[best] {
-			best = i
-		}
-	}
-	return best
-}
-
 // rerender draws a 28×28 MNIST digit 10× larger (bilinear) and shifted by (dx, dy) on a
 // 280×280 canvas; dark draws dark ink on white paper.
 func rerender(d []float32, dx, dy int, dark bool) *image.Gray {
@@ -100,7 +90,7 @@ func TestPreparedDigitsClassify(t *testing.T) {
 		if err != nil {
 			t.Fatalf("Prepare(test digit %d): %v", i, err)
 		}
-		po, pp := argmax(m.Predict(x)), argmax(m.Predict(r.Input))
+		po, pp := nn.Argmax(m.Predict(x)), nn.Argmax(m.Predict(r.Input))
 		label := int(test.Labels[i])
 		if po == label {
 			onOrig++

@@ -55,3 +55,15 @@ func softmaxCrossEntropy(logits []float32, labels []byte, n int, scale float32, 
 	}
 	return loss, correct
 }
+
+// Argmax returns the index of the largest value in p (the first one on a tie): the class
+// a vector of probabilities or logits predicts.
+func Argmax(p []float32) int {
+	best := 0
+	for i, v := range p {
+		if v > p[best] {
+			best = i
+		}
+	}
+	return best
+}

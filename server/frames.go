@@ -225,21 +225,11 @@ func traceTensors(tr *nn.Trace, in nn.Shape) []Tensor {
 	return ts
 }
 
-func argmax(p []float32) int {
-	best := 0
-	for i, v := range p {
-		if v > p[best] {
-			best = i
-		}
-	}
-	return best
-}
-
 // activations is every layer's output for the probe (kind 2).
 func (r *renderer) activations(pub *published, pr probeState, at time.Time) (frame, error) {
 	f := frame{kind: kindActivations, binary: true}
 	tr := pub.m.Trace(pr.input)
-	meta := activationsMeta{Probe: pr.Probe, Probabilities: tr.Probs, Predicted: argmax(tr.Probs)}
+	meta := activationsMeta{Probe: pr.Probe, Probabilities: tr.Probs, Predicted: nn.Argmax(tr.Probs)}
 	b, err := EncodeBinary(BinActivations, pub.p.Step, at, meta, traceTensors(tr, pub.m.Spec().Input))
 	f.data = b
 	return f, err

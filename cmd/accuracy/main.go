@@ -218,7 +218,7 @@ func fontAccuracy(w io.Writer, dir, name string, m *nn.Model) (float64, error) {
 	correct := 0
 	var misses []string
 	for _, d := range set {
-		got := argmax(m.Predict(d.Input))
+		got := nn.Argmax(m.Predict(d.Input))
 		if got == d.Label {
 			correct++
 		} else {
@@ -231,17 +231,6 @@ func fontAccuracy(w io.Writer, dir, name string, m *nn.Model) (float64, error) {
 		fmt.Fprintf(w, "%-8s   missed %s\n", name, s)
 	}
 	return float64(correct) / float64(len(set)), nil
-}
-
-// argmax returns the index of the largest value.
-func argmax(p []float32) int {
-	best := 0
-	for i, v := range p {
-		if v > p[best] {
-			best = i
-		}
-	}
-	return best
 }
 
 // filterTable prints, for each of m's first-layer filters, the hand-made filter of
