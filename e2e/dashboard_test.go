@@ -229,14 +229,47 @@ func TestUploadPNG(t *testing.T) {
 }
 
 // TestEdgeView: the edge view shows the hand-made kernels with their responses on the
-// probe, the learned filters with their maps, the Leung–Malik bank, and match scores that
-// change while the network trains.
+// probe, the learned filters with their maps, the Leung–Malik bank, match scores that
+// change while the network trains, the lesson's own picture, and download links for the
+// figures for slides that give images.
 func TestEdgeView(t *testing.T) {
 	url := startServer(t, nil)
 	p := openPage(t, url, 1920, 1080, "edges")
 
 	p.waitJS(`document.querySelectorAll('#edges-hand .kernel-card').length >= 2 && document.querySelectorAll('#lm-grid canvas').length >= 12`,
 		"the hand-made kernels and the LM bank")
+
+	// The lesson's picture is loaded (it loads lazily: bring it into view).
+	p.do(chromedp.ScrollIntoView(chromedp.CSS("#lesson-figure")))
+	p.waitJS(`(() => { const i = document.getElementById('lesson-figure'); return i.complete && i.naturalWidth > 0; })()`,
+		"the lesson's picture to load")
+	if cap := eval[string](p, `document.getElementById('lesson-caption').textContent`); !strings.Contains(cap, "first five training digits") {
+		t.Errorf("lesson picture caption = %q, want the strings.js caption", cap)
+	}
+	// Every figure in PNG and SVG, each link a download.
+	links := eval[[]string](p, `Array.from(document.querySelectorAll('#slide-list a')).map((a) => (a.hasAttribute('download') ? '' : 'no download: ') + a.getAttribute('href'))`)
+	want := map[string]bool{}
+	for _, name := range []string{"learned-filters", "lesson-edges", "lm-bank", "matches", "responses"} {
+		want["/api/figures/"+name+".png"] = true
+		want["/api/figures/"+name+".svg"] = true
+	}
+	for _, l := range links {
+		if !want[l] {
+			t.Errorf("slide link %q: want a download link to one of the figures", l)
+		}
+		delete(want, l)
+	}
+	for l := range want {
+		t.Errorf("no slide link to %s", l)
+	}
+	// A learned figure as a click fetches it: an image drawn from the live model.
+	res := eval[[]string](p, `fetch(document.querySelector('#slide-list a[href="/api/figures/learned-filters.png"]').href)
+		.then(async (r) => [String(r.status), r.headers.get('content-type'), String((await r.arrayBuffer()).byteLength)])`)
+	if res[0] != "200" || res[1] != "image/png" || res[2] == "0" {
+		t.Errorf("learned-filters.png link answers status %s, type %s, %s bytes; want 200, image/png and an image", res[0], res[1], res[2])
+	}
+	p.do(chromedp.Evaluate[chromedp.Void](`window.scrollTo(0, 0)`))
+
 	p.waitJS(`document.querySelectorAll('#match-table tbody tr').length > 0`, "the match table")
 	for _, sel := range []string{"#edges-hand canvas", "#edges-learned canvas", "#lm-grid canvas", "#match-table canvas"} {
 		p.waitJS(fmt.Sprintf(`%s.every((n) => n >= 2)`, canvasesColours(sel)), "non-blank canvases in "+sel)
@@ -314,7 +347,8 @@ func TestReconnect(t *testing.T) {
 }
 
 // TestScreenshots writes a picture of every view at projector and tablet size to
-// docs/screenshots/, after some training and with a digit drawn, and checks that each
+// docs/screenshots/ (and of the edge view's lower part: the lesson's picture and the
+// figures for slides), after some training and with a digit drawn, and checks that each
 // shows something.
 func TestScreenshots(t *testing.T) {
 	url := startServer(t, nil)
@@ -341,20 +375,32 @@ func TestScreenshots(t *testing.T) {
 				t.Errorf("body text on a 1920 px projector is %.1f px, want at least 18", px)
 			}
 		}
-		for i, v := range views {
-			p.show(v)
-			p.do(chromedp.Evaluate[chromedp.Void](`window.scrollTo(0, 0)`))
+		shoot := func(base string) {
+			t.Helper()
 			// Two animation frames: the view has drawn at this size.
 			eval[bool](p, `new Promise((ok) => requestAnimationFrame(() => requestAnimationFrame(() => ok(true))))`)
 			shot, err := chromedp.Run(p.ctx, chromedp.CaptureScreenshot())
 			if err != nil {
-				t.Fatalf("screenshot %s: %v", v, err)
+				t.Fatalf("screenshot %s: %v", base, err)
 			}
-			name := filepath.Join(dir, fmt.Sprintf("%d-%s-%dx%d.png", i+1, v, size[0], size[1]))
+			name := filepath.Join(dir, fmt.Sprintf("%s-%dx%d.png", base, size[0], size[1]))
 			if err := os.WriteFile(name, shot, 0o644); err != nil {
 				t.Fatal(err)
 			}
 			checkScreenshot(t, name, size)
+		}
+		for i, v := range views {
+			p.show(v)
+			p.do(chromedp.Evaluate[chromedp.Void](`window.scrollTo(0, 0)`))
+			shoot(fmt.Sprintf("%d-%s", i+1, v))
+			if v == "edges" {
+				// The lower part: the lesson's picture and the figures for slides, just
+				// below the sticky tabs.
+				p.do(chromedp.Evaluate[chromedp.Void](`window.scrollTo(0, document.querySelector('.edges-lesson').getBoundingClientRect().top + scrollY - document.querySelector('.tabs').offsetHeight - 8)`))
+				p.waitJS(`(() => { const i = document.getElementById('lesson-figure'); return i.complete && i.naturalWidth > 0; })()`,
+					"the lesson's picture to load")
+				shoot(fmt.Sprintf("%d-%s-lesson", i+1, v))
+			}
 		}
 	}
 	p.noProblems()

@@ -125,6 +125,20 @@ const en = {
   'edges.matchName': '{learned} → {sign}{bank}',
   'edges.border': 'Each filter slides over the 28×28 probe with zeros beyond its border, so every map is 28×28 too.',
 
+  'edges.lessonTitle': 'The lesson\'s picture',
+  'edges.lessonCaption': 'The lesson\'s two kernels on the first five training digits; here blue is below zero and orange above.',
+  'edges.lessonAlt': 'The vertical and horizontal 3×3 kernels with their weights, the first five training digits, and each digit filtered by each kernel.',
+  'edges.lessonMissing': 'The lesson\'s picture could not be loaded: {msg}',
+
+  'slides.title': 'Figures for slides',
+  'slides.note': 'PNG for slides, SVG to scale or edit. Figures of learned filters show the network at the moment you click.',
+  'slides.download': 'Download “{name}” as {format}',
+  'slides.fig.learned-filters': 'Learned first-layer filters',
+  'slides.fig.lesson-edges': 'The lesson\'s kernels on five digits',
+  'slides.fig.lm-bank': 'The Leung–Malik bank',
+  'slides.fig.matches': 'Each learned filter and its closest hand-made filter',
+  'slides.fig.responses': 'Learned and hand-made maps on the same digits',
+
   'legend.edges': 'responses on the probe: orange below zero, white zero, blue above zero',
 };
 
@@ -142,13 +156,17 @@ export function t(key, vars) {
   return s;
 }
 
-/** applyStrings fills every element carrying data-i18n (text) or data-i18n-label (aria-label). */
+/** applyStrings fills every element carrying data-i18n (text), data-i18n-label (aria-label)
+ * or data-i18n-alt (an image's alt text). */
 export function applyStrings(root) {
   for (const el of root.querySelectorAll('[data-i18n]')) {
     el.textContent = t(el.dataset.i18n);
   }
   for (const el of root.querySelectorAll('[data-i18n-label]')) {
     el.setAttribute('aria-label', t(el.dataset.i18nLabel));
+  }
+  for (const el of root.querySelectorAll('[data-i18n-alt]')) {
+    el.alt = t(el.dataset.i18nAlt);
   }
 }
 

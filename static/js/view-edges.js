@@ -1,7 +1,9 @@
 // View 6, Edge filters: the lesson's hand-made kernels and their responses on the probe,
 // beside the learned first-layer filters and their maps on the same digit; the live match
 // (each learned filter's most similar hand-made filter, with the score); and the
-// digit-sized Leung–Malik bank, with the filters matched right now outlined.
+// digit-sized Leung–Malik bank, with the filters matched right now outlined. Below: the
+// lesson's own picture (its two kernels on the first five training digits) and download
+// links for every figure the server draws for slides.
 
 import { paintMap, legend, maxAbs } from './draw.js';
 import { t } from './strings.js';
@@ -21,6 +23,8 @@ export function edgesView(el, { store, invalidate }) {
   let rows = []; // match table rows: {kernel, map, bankKernel, bankMap, name, score, bar}
 
   store.on(['bank', 'edges', 'matches', 'filters', 'activations', 'model'], invalidate);
+  lessonFigure(el);
+  slideLinks(el.querySelector('#slide-list'));
 
   function card(parent, title) {
     const fig = document.createElement('figure');
@@ -184,6 +188,51 @@ export function edgesView(el, { store, invalidate }) {
   }
 
   return { render };
+}
+
+// SLIDE_FIGURES are the figures GET /api/figures/{name}.{png|svg} draws, in the order the
+// lesson meets them. The learned ones are drawn from the model when the link is followed
+// (the server sends them with no-store), so a click always gets the network as it is now.
+const SLIDE_FIGURES = ['lesson-edges', 'lm-bank', 'learned-filters', 'matches', 'responses'];
+
+// slideLinks fills list with one row per figure: its name and PNG and SVG download links.
+function slideLinks(list) {
+  for (const name of SLIDE_FIGURES) {
+    const li = document.createElement('li');
+    const label = document.createElement('span');
+    label.className = 'slide-name';
+    label.textContent = t(`slides.fig.${name}`);
+    li.append(label);
+    for (const format of ['png', 'svg']) {
+      const a = document.createElement('a');
+      a.className = 'slide-link';
+      a.href = `/api/figures/${name}.${format}`;
+      a.download = ''; // the server names the file, with the training step
+      a.textContent = format.toUpperCase();
+      a.setAttribute('aria-label', t('slides.download', { name: label.textContent, format: format.toUpperCase() }));
+      li.append(a);
+    }
+    list.append(li);
+  }
+}
+
+// lessonFigure says so in the caption when the lesson's picture cannot be loaded. The
+// picture never changes, so the image is loaded once, when the view first scrolls to it.
+function lessonFigure(el) {
+  const img = el.querySelector('#lesson-figure');
+  const cap = el.querySelector('#lesson-caption');
+  img.addEventListener('error', async () => {
+    let msg = '';
+    try {
+      const res = await fetch(img.src);
+      msg = (await res.json()).error || res.statusText;
+    } catch (err) {
+      msg = err.message;
+    }
+    img.hidden = true;
+    cap.textContent = t('edges.lessonMissing', { msg });
+    cap.classList.add('msg-error');
+  }, { once: true });
 }
 
 // signed returns data times sign (a copy when sign is -1), so that a negated match is
