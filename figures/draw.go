@@ -14,18 +14,18 @@ import (
 	"gonum.org/v1/plot/vg/draw"
 )
 
-// diverging is the colour scale for signed data: dark blue at -lim, white at 0, dark
-// orange at +lim (a blue–orange pair that reads the same for the common forms of
+// diverging is the colour scale for signed data: dark orange at -lim, white at 0, dark
+// blue at +lim, as in the browser app (a blue–orange pair that reads the same for the common forms of
 // colour blindness). It implements palette.ColorMap, symmetric around zero.
 type diverging struct{ lim float64 }
 
 // The scale's anchors, from -1 to 1.
 var divergingAnchors = []color.RGBA{
-	{8, 48, 107, 255},    // -1 dark blue
-	{66, 146, 198, 255},  // -0.5
+	{127, 39, 4, 255},    // -1 dark orange
+	{253, 141, 60, 255},  // -0.5
 	{255, 255, 255, 255}, // 0 white
-	{253, 141, 60, 255},  // 0.5
-	{127, 39, 4, 255},    // 1 dark orange
+	{66, 146, 198, 255},  // 0.5
+	{8, 48, 107, 255},    // 1 dark blue
 }
 
 // color returns the colour of v; values beyond ±lim get the end colours.

@@ -182,18 +182,18 @@ func TestRenderErrors(t *testing.T) {
 	}
 }
 
-// TestDivergingScale: zero is white, the ends are blue (negative) and orange
-// (positive), and the scale is monotone in lightness on each side.
+// TestDivergingScale: zero is white, the ends are orange (negative) and blue
+// (positive), as in the browser app, and the scale is monotone in lightness on each side.
 func TestDivergingScale(t *testing.T) {
 	d := diverging{2}
 	if c := d.color(0); c.R != 255 || c.G != 255 || c.B != 255 {
 		t.Errorf("color(0) = %v, want white", c)
 	}
-	if c := d.color(-2); !(c.B > c.R) {
-		t.Errorf("color(-max) = %v, want blue", c)
+	if c := d.color(-2); !(c.R > c.B) {
+		t.Errorf("color(-max) = %v, want orange", c)
 	}
-	if c := d.color(2); !(c.R > c.B) {
-		t.Errorf("color(+max) = %v, want orange", c)
+	if c := d.color(2); !(c.B > c.R) {
+		t.Errorf("color(+max) = %v, want blue", c)
 	}
 	light := func(v float64) int { c := d.color(v); return int(c.R) + int(c.G) + int(c.B) }
 	for v := 0.0; v < 2; v += 0.1 {

@@ -126,7 +126,7 @@ const en = {
   'edges.border': 'Each filter slides over the 28×28 probe with zeros beyond its border, so every map is 28×28 too.',
 
   'edges.lessonTitle': 'The lesson\'s picture',
-  'edges.lessonCaption': 'The lesson\'s two kernels on the first five training digits; here blue is below zero and orange above.',
+  'edges.lessonCaption': 'The lesson\'s two kernels on the first five training digits, orange below zero and blue above, as everywhere here.',
   'edges.lessonAlt': 'The vertical and horizontal 3×3 kernels with their weights, the first five training digits, and each digit filtered by each kernel.',
   'edges.lessonMissing': 'The lesson\'s picture could not be loaded: {msg}',
 
