@@ -35,8 +35,13 @@ portable:
 browser:
 	go test -count=1 -timeout 15m ./e2e/...
 
+# Training samples/s of the lesson nets and the default net (1 and 2 workers, batch 32),
+# one image's forward pass with all activations, start-up, the kernels' GFLOP/s and one
+# prediction request's work; 6 runs each, summarised by benchstat. About 5 minutes.
 bench:
-	go test -run='^$$' -bench=. -benchmem -count=6 ./nn/... | tee bench.txt
+	go test -run='^$$' -bench='Train|Trace|Startup' -benchmem -count=6 ./nn/ | tee bench.txt
+	go test -run='^$$' -bench='Gemm' -benchtime=200ms -count=6 ./nn/internal/kern/ | tee -a bench.txt
+	go test -run='^$$' -bench='Predict280PNG' -benchmem -count=6 ./digit/ | tee -a bench.txt
 	go run $(BENCHSTAT) bench.txt
 
 accuracy:
