@@ -209,28 +209,48 @@ func (r *renderer) filters(pub *published, at time.Time) (frame, error) {
 }
 
 type activationsMeta struct {
-	Probe         Probe     `json:"probe"`
-	Probabilities []float32 `json:"probabilities"`
-	Predicted     int       `json:"predicted"`
+	Probe         Probe        `json:"probe"`
+	Probabilities []float32    `json:"probabilities"`
+	Predicted     int          `json:"predicted"`
+	Derived       []Derivation `json:"derived"`
 }
 
 // traceTensors quantises a trace: the input (id InputID) then every layer's output.
-func traceTensors(tr *nn.Trace, in nn.Shape) []Tensor {
+// With derive, the outputs of ReLU and Flatten layers are left out and described by
+// derivations from their input layer's record instead.
+func traceTensors(tr *nn.Trace, in nn.Shape, derive bool) ([]Tensor, []Derivation) {
 	ts := make([]Tensor, 0, 1+len(tr.Outputs))
+	ds := []Derivation{}
 	ts = append(ts, Quantise(InputID, [4]int{1, in.C, in.H, in.W}, tr.Input))
+	from := InputID
 	for _, a := range tr.Outputs {
-		o := a.Layer.Out
-		ts = append(ts, Quantise(a.Layer.Index, [4]int{1, o.C, o.H, o.W}, a.Data))
+		l := a.Layer
+		op := ""
+		switch l.Type {
+		case "relu":
+			op = OpReLU
+		case "flatten":
+			op = OpFlatten
+		}
+		if derive && op != "" {
+			ds = append(ds, Derivation{ID: l.Index, From: from, Op: op})
+		} else {
+			o := l.Out
+			ts = append(ts, Quantise(l.Index, [4]int{1, o.C, o.H, o.W}, a.Data))
+		}
+		from = l.Index
 	}
-	return ts
+	return ts, ds
 }
 
-// activations is every layer's output for the probe (kind 2).
+// activations is every layer's output for the probe (kind 2), without the records that
+// the viewer rebuilds from others.
 func (r *renderer) activations(pub *published, pr probeState, at time.Time) (frame, error) {
 	f := frame{kind: kindActivations, binary: true}
 	tr := pub.m.Trace(pr.input)
-	meta := activationsMeta{Probe: pr.Probe, Probabilities: tr.Probs, Predicted: nn.Argmax(tr.Probs)}
-	b, err := EncodeBinary(BinActivations, pub.p.Step, at, meta, traceTensors(tr, pub.m.Spec().Input))
+	ts, ds := traceTensors(tr, pub.m.Spec().Input, true)
+	meta := activationsMeta{Probe: pr.Probe, Probabilities: tr.Probs, Predicted: nn.Argmax(tr.Probs), Derived: ds}
+	b, err := EncodeBinary(BinActivations, pub.p.Step, at, meta, ts)
 	f.data = b
 	return f, err
 }

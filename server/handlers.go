@@ -357,7 +357,7 @@ func (s *Server) postPredict(c echo.Context) error {
 	}
 	pub := s.session.current()
 	tr := pub.m.Trace(res.Input)
-	ts := traceTensors(tr, pub.m.Spec().Input)
+	ts, _ := traceTensors(tr, pub.m.Spec().Input, false)
 	reply := predictReply{Digit: nn.Argmax(tr.Probs), Probabilities: tr.Probs, Inverted: res.Inverted,
 		Input: ts[0], Steps: res.StepImages(), Activations: ts[1:], Step: pub.p.Step}
 	if asProbe {

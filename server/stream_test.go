@@ -3,6 +3,7 @@ package server
 import (
 	"encoding/json"
 	"math"
+	"slices"
 	"testing"
 
 	"convscope/nn"
@@ -83,22 +84,11 @@ func TestFramesMatchModel(t *testing.T) {
 	}
 
 	a := readUntil(t, c, ofType("activations")).bin
-	if len(a.Tensors) != 1+len(layers) {
-		t.Fatalf("activations frame has %d tensors, want input + %d layers", len(a.Tensors), len(layers))
-	}
-	if in := a.Tensors[0]; in.ID != InputID || in.Dims != [4]int{1, 1, 28, 28} {
-		t.Errorf("activations input = id %d dims %v, want %d [1 1 28 28]", in.ID, in.Dims, InputID)
-	}
-	for i, l := range layers {
-		got := a.Tensors[i+1]
-		if want := [4]int{1, l.Out.C, l.Out.H, l.Out.W}; got.ID != l.Index || got.Dims != want {
-			t.Errorf("activations tensor %d = id %d dims %v, want id %d dims %v", i+1, got.ID, got.Dims, l.Index, want)
-		}
-	}
 	var meta activationsMeta
 	if err := json.Unmarshal(a.Meta, &meta); err != nil {
 		t.Fatal(err)
 	}
+	checkDerived(t, a, meta.Derived, layers)
 	var sum float64
 	for _, p := range meta.Probabilities {
 		sum += float64(p)
@@ -110,6 +100,81 @@ func TestFramesMatchModel(t *testing.T) {
 	mt := readUntil(t, c, ofType("matches"))
 	if ms, _ := mt.json["matches"].([]any); len(ms) != convs[0].Out.C {
 		t.Errorf("matches frame has %d matches, want %d (one per conv1 filter)", len(ms), convs[0].Out.C)
+	}
+}
+
+// checkDerived: the frame sends the input and every layer but the ReLU and Flatten ones,
+// declares those as derived from their input layer, and decoding plus deriving gives every
+// layer in the model's shape, ReLU outputs equal to max(0, source).
+func checkDerived(t *testing.T, a *Frame, ds []Derivation, layers []nn.LayerInfo) {
+	t.Helper()
+	want := map[int]Derivation{}
+	sent := []int{InputID}
+	from := InputID
+	for _, l := range layers {
+		switch l.Type {
+		case "relu":
+			want[l.Index] = Derivation{ID: l.Index, From: from, Op: OpReLU}
+		case "flatten":
+			want[l.Index] = Derivation{ID: l.Index, From: from, Op: OpFlatten}
+		default:
+			sent = append(sent, l.Index)
+		}
+		from = l.Index
+	}
+	if len(want) == 0 {
+		t.Fatal("the test model has no ReLU or Flatten layer")
+	}
+	if len(a.Tensors) != len(sent) {
+		t.Fatalf("activations frame has %d records, want %d (input + layers that are not derived)", len(a.Tensors), len(sent))
+	}
+	for i, id := range sent {
+		if a.Tensors[i].ID != id {
+			t.Errorf("activations record %d has id %d, want %d", i, a.Tensors[i].ID, id)
+		}
+	}
+	if len(ds) != len(want) {
+		t.Errorf("meta.derived = %+v, want %d entries", ds, len(want))
+	}
+	for _, d := range ds {
+		if want[d.ID] != d {
+			t.Errorf("meta.derived has %+v, want %+v", d, want[d.ID])
+		}
+	}
+	all, err := Derive(slices.Clone(a.Tensors), ds)
+	if err != nil {
+		t.Fatal(err)
+	}
+	byID := map[int]Tensor{}
+	for _, x := range all {
+		byID[x.ID] = x
+	}
+	if in := byID[InputID]; in.Dims != [4]int{1, 1, 28, 28} {
+		t.Errorf("activations input dims %v, want [1 1 28 28]", in.Dims)
+	}
+	for _, l := range layers {
+		got, ok := byID[l.Index]
+		if !ok {
+			t.Errorf("layer %d (%s): no record after deriving", l.Index, l.Name)
+			continue
+		}
+		if w := [4]int{1, l.Out.C, l.Out.H, l.Out.W}; got.Dims != w {
+			t.Errorf("layer %d (%s): dims %v after deriving, want %v", l.Index, l.Name, got.Dims, w)
+		}
+		if l.Type != "relu" {
+			continue
+		}
+		st := byID[want[l.Index].From]
+		src, v := st.Values(), got.Values()
+		if len(v) != len(src) {
+			continue
+		}
+		tol := float64(st.Scale) / 2
+		for j := range v {
+			if e := float64(max(0, src[j])); v[j] < 0 || math.Abs(float64(v[j])-e) > tol {
+				t.Fatalf("layer %d (%s): value %d = %v, want max(0, %v)", l.Index, l.Name, j, v[j], src[j])
+			}
+		}
 	}
 }
 

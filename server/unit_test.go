@@ -148,3 +148,120 @@ func TestFigures(t *testing.T) {
 		}
 	}
 }
+
+// TestActivationsDerived: an activations frame of the default net, decoded and derived,
+// gives every layer's true output within the quantisation of the record it came from,
+// with fewer bytes than sending every layer.
+func TestActivationsDerived(t *testing.T) {
+	m, err := nn.NewModel(nn.DefaultSpec(), 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := newRenderer(modelInfo(m))
+	pub := &published{m: m}
+	ps := probeState{input: make([]float32, 28*28)}
+	for i := range ps.input {
+		ps.input[i] = float32((i*31)%11) / 11
+	}
+	f, err := r.activations(pub, ps, time.UnixMilli(5))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fr, err := DecodeBinary(f.data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var meta activationsMeta
+	if err := json.Unmarshal(fr.Meta, &meta); err != nil {
+		t.Fatal(err)
+	}
+	all, err := Derive(fr.Tensors, meta.Derived)
+	if err != nil {
+		t.Fatal(err)
+	}
+	byID := map[int]Tensor{}
+	for _, x := range all {
+		byID[x.ID] = x
+	}
+	tr := m.Trace(ps.input)
+	full, _ := traceTensors(tr, m.Spec().Input, false)
+	if len(all) != len(full) || len(meta.Derived) == 0 {
+		t.Fatalf("%d records after deriving %d, want %d", len(all), len(meta.Derived), len(full))
+	}
+	source := map[int]int{}
+	for _, d := range meta.Derived {
+		source[d.ID] = d.From
+	}
+	var relus int
+	for _, a := range tr.Outputs {
+		l := a.Layer
+		got, ok := byID[l.Index]
+		if !ok {
+			t.Fatalf("layer %d (%s) missing after deriving", l.Index, l.Name)
+		}
+		// A derived record carries its source's quantisation.
+		q := got
+		for id, ok := source[q.ID]; ok; id, ok = source[id] {
+			q = byID[id]
+		}
+		tol := float64(q.Scale)/2 + 1e-6
+		v := got.Values()
+		if len(v) != len(a.Data) {
+			t.Fatalf("layer %d (%s): %d values, want %d", l.Index, l.Name, len(v), len(a.Data))
+		}
+		for j, x := range a.Data {
+			if math.Abs(float64(v[j]-x)) > tol {
+				t.Fatalf("layer %d (%s): value %d = %v, want %v ± %v", l.Index, l.Name, j, v[j], x, tol)
+			}
+		}
+		if l.Type == "relu" {
+			relus++
+			if _, ok := source[l.Index]; !ok {
+				t.Errorf("layer %d (%s) is sent, want it derived", l.Index, l.Name)
+			}
+		}
+	}
+	if relus == 0 {
+		t.Fatal("the default net has no ReLU")
+	}
+	whole, err := EncodeBinary(BinActivations, 0, time.UnixMilli(5), meta, full)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(f.data) >= len(whole) {
+		t.Errorf("activations frame is %d bytes, every layer would be %d", len(f.data), len(whole))
+	}
+	t.Logf("activations frame of the default net: %d bytes, %d with every layer", len(f.data), len(whole))
+}
+
+func TestDeriveBadInput(t *testing.T) {
+	src := Quantise(0, [4]int{1, 2, 2, 2}, []float32{-1, 2, -3, 4, 0, 1, -2, 3})
+	for _, tc := range []struct {
+		name string
+		ds   []Derivation
+	}{
+		{"missing source", []Derivation{{ID: 1, From: 9, Op: OpReLU}}},
+		{"unknown op", []Derivation{{ID: 1, From: 0, Op: "sigmoid"}}},
+		{"already sent", []Derivation{{ID: 0, From: 0, Op: OpReLU}}},
+	} {
+		if _, err := Derive([]Tensor{src}, tc.ds); err == nil {
+			t.Errorf("Derive(%s) = nil error", tc.name)
+		}
+	}
+	ts, err := Derive([]Tensor{src}, []Derivation{{ID: 1, From: 0, Op: OpReLU}, {ID: 2, From: 1, Op: OpFlatten}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ts[2].Dims != [4]int{1, 8, 1, 1} {
+		t.Errorf("flatten dims %v, want [1 8 1 1]", ts[2].Dims)
+	}
+	want := []float32{0, 2, 0, 4, 0, 1, 0, 3}
+	for i, v := range ts[2].Values() {
+		if math.Abs(float64(v-want[i])) > float64(src.Scale)/2 {
+			t.Errorf("relu then flatten value %d = %v, want %v", i, v, want[i])
+		}
+	}
+	if src.Values()[0] >= 0 {
+		t.Error("Derive changed its source record")
+	}
+}

@@ -10,7 +10,7 @@ import (
 
 // ProtocolVersion is the version of the wire protocol in docs/PROTOCOL.md. It is sent in
 // hello and in the header of every binary frame.
-const ProtocolVersion = 1
+const ProtocolVersion = 2
 
 // Binary frame kinds (docs/PROTOCOL.md §1.2).
 const (
@@ -196,6 +196,60 @@ func DecodeBinary(b []byte) (*Frame, error) {
 		return nil, fmt.Errorf("decode frame: %d bytes after the last record", len(b))
 	}
 	return f, nil
+}
+
+// Derivation says how a record left out of an activations frame is rebuilt from another
+// record of the same frame (docs/PROTOCOL.md §1.2, kind 2).
+type Derivation struct {
+	ID   int    `json:"id"`   // the record left out: a layer index
+	From int    `json:"from"` // the record it is rebuilt from: a layer index or InputID
+	Op   string `json:"op"`   // OpReLU or OpFlatten
+}
+
+// Derivation ops.
+const (
+	OpReLU    = "relu"    // max(0, from), element by element, same dims
+	OpFlatten = "flatten" // from's data as they are, dims (n, c·h·w, 1, 1)
+)
+
+// Derive appends to ts the records that ds rebuild, in the order of ds (so one derived
+// record can be the source of a later one). A ReLU of an int8 record keeps its scale and
+// clamps the negative bytes to 0, so the rebuilt values are exactly max(0, source).
+func Derive(ts []Tensor, ds []Derivation) ([]Tensor, error) {
+	byID := make(map[int]int, len(ts)+len(ds))
+	for i, t := range ts {
+		byID[t.ID] = i
+	}
+	for _, d := range ds {
+		i, ok := byID[d.From]
+		if !ok {
+			return ts, fmt.Errorf("derive record %d: no record %d to derive it from", d.ID, d.From)
+		}
+		if _, dup := byID[d.ID]; dup {
+			return ts, fmt.Errorf("derive record %d: the frame already has it", d.ID)
+		}
+		src := ts[i]
+		t := Tensor{ID: d.ID, Dims: src.Dims, Encoding: src.Encoding, Scale: src.Scale, Offset: src.Offset, Data: src.Data}
+		switch d.Op {
+		case OpReLU:
+			if src.Offset != 0 {
+				return ts, fmt.Errorf("derive record %d: relu of a record with offset %v", d.ID, src.Offset)
+			}
+			if src.Encoding == "int8" {
+				t.Data = make([]byte, len(src.Data))
+				for j, q := range src.Data {
+					t.Data[j] = byte(max(0, int8(q)))
+				}
+			}
+		case OpFlatten:
+			t.Dims = [4]int{src.Dims[0], src.Dims[1] * src.Dims[2] * src.Dims[3], 1, 1}
+		default:
+			return ts, fmt.Errorf("derive record %d: unknown op %q", d.ID, d.Op)
+		}
+		byID[d.ID] = len(ts)
+		ts = append(ts, t)
+	}
+	return ts, nil
 }
 
 // millis is t as milliseconds since the Unix epoch, with a fraction.

@@ -1,10 +1,10 @@
-// The one websocket of the page (docs/PROTOCOL.md, version 1): connects to /ws,
+// The one websocket of the page (docs/PROTOCOL.md, version 2): connects to /ws,
 // reconnects with exponential backoff and jitter, parses JSON frames at once (they are
 // small) and hands binary frames over undecoded, so that the page decodes only the latest
 // frame of each kind once per animation frame.
 
 /** PROTOCOL is the wire protocol version this page speaks. */
-export const PROTOCOL = 1;
+export const PROTOCOL = 2;
 
 /** KIND names the binary frame kinds by their number. */
 export const KIND = { 1: 'filters', 2: 'activations', 3: 'edges', 4: 'bank' };
@@ -105,7 +105,8 @@ function peekKind(buf) {
 /**
  * decodeFrame reads a binary frame: {kind, step, t, meta, tensors}, where tensors is a Map
  * from record id to a tensor {id, dims: [n, c, h, w], data: Float32Array, scale, signed}.
- * It throws on a malformed frame.
+ * The records that meta.derived lists (activations) are rebuilt and in the Map too, so a
+ * view gets every layer as if each had travelled. It throws on a malformed frame.
  */
 export function decodeFrame(buf) {
   const dv = new DataView(buf);
@@ -138,7 +139,41 @@ export function decodeFrame(buf) {
     tensors.set(id, makeTensor(id, dims, q, scale, offset, enc === 1));
     off += len;
   }
+  if (Array.isArray(meta.derived)) {
+    derive(tensors, meta.derived);
+  }
   return { kind, step, t, meta, tensors };
+}
+
+/**
+ * derive adds to tensors the records that derived describes, in its order (a rebuilt
+ * record can feed a later one): 'relu' is max(0, from) element by element, 'flatten' is
+ * from's data with dims [n, c·h·w, 1, 1]. It throws when a source is missing or an op is
+ * unknown.
+ */
+export function derive(tensors, derived) {
+  for (const d of derived) {
+    const src = tensors.get(d.from);
+    if (!src) {
+      throw new Error(`frame: record ${d.id} derives from missing record ${d.from}`);
+    }
+    if (tensors.has(d.id)) {
+      throw new Error(`frame: record ${d.id} is both sent and derived`);
+    }
+    const [n, c, h, w] = src.dims;
+    if (d.op === 'relu') {
+      const data = new Float32Array(src.data.length);
+      for (let i = 0; i < data.length; i++) {
+        const v = src.data[i];
+        data[i] = v > 0 ? v : 0;
+      }
+      tensors.set(d.id, { id: d.id, dims: [n, c, h, w], data, scale: src.scale, signed: false });
+    } else if (d.op === 'flatten') {
+      tensors.set(d.id, { id: d.id, dims: [n, c * h * w, 1, 1], data: src.data, scale: src.scale, signed: src.signed });
+    } else {
+      throw new Error(`frame: record ${d.id} has unknown op ${d.op}`);
+    }
+  }
 }
 
 /**
