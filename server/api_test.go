@@ -18,6 +18,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/labstack/echo/v4"
+
 	"convscope/nn"
 )
 
@@ -328,5 +330,19 @@ func TestPredictBoundsConcurrentPrepares(t *testing.T) {
 	}
 	if rec := send(context.Background()); rec.Code != http.StatusOK {
 		t.Errorf("predict with free slots = %d %s, want 200", rec.Code, rec.Body)
+	}
+}
+
+// TestHandlerPanic: a panicking handler is answered 500 in the JSON form, and the server
+// keeps serving.
+func TestHandlerPanic(t *testing.T) {
+	s := start(t, func(o *Options) { o.Paused = true })
+	s.e.GET("/api/test-panic", func(echo.Context) error { panic("boom") })
+	code, out := s.do(t, "GET", "/api/test-panic", "", "")
+	if code != http.StatusInternalServerError || out["error"] != "internal error" {
+		t.Errorf("GET /api/test-panic = %d %v, want 500 with error \"internal error\"", code, out)
+	}
+	if code, _ := s.do(t, "GET", "/healthz", "", ""); code != http.StatusOK {
+		t.Errorf("GET /healthz after a panic = %d, want 200", code)
 	}
 }

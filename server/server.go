@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"runtime/debug"
 	"sync"
 	"time"
 
@@ -145,6 +146,7 @@ func (s *Server) routes() error {
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = s.errorHandler
+	e.Use(s.recoverPanics)
 	s.e = e
 
 	if s.opts.Assets != nil {
@@ -176,6 +178,27 @@ func (s *Server) routes() error {
 	ctl.POST("/train", s.postTrain)
 	ctl.POST("/probe", s.postProbe)
 	return nil
+}
+
+// recoverPanics turns a panic in a handler into a logged error with its stack and a 500
+// in the usual JSON form, so one bad request cannot take the class's server down. It does
+// what echo's middleware.Recover does, without that package's extra dependencies.
+func (s *Server) recoverPanics(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) (err error) {
+		defer func() {
+			r := recover()
+			if r == nil {
+				return
+			}
+			if r == http.ErrAbortHandler {
+				panic(r) // net/http's way to abort a response: not a bug
+			}
+			s.log.Error("handler panicked", "method", c.Request().Method, "path", c.Request().URL.Path,
+				"panic", fmt.Sprint(r), "stack", string(debug.Stack()))
+			err = echo.NewHTTPError(http.StatusInternalServerError, "internal error")
+		}()
+		return next(c)
+	}
 }
 
 // errorHandler answers every error as {"error": "..."}; unexpected errors are logged and
