@@ -37,6 +37,7 @@ export function digitView(el, { store, api, invalidate }) {
   let timer = 0;
   let reply = null;
   let generation = 0; // bumped by Clear: answers to older requests are dropped
+  let requests = 0; // numbers the requests; the newest one holds the in-flight slot
 
   clear();
   store.on('model', invalidate);
@@ -163,21 +164,26 @@ export function digitView(el, { store, api, invalidate }) {
       return;
     }
     dirty = false;
+    const gen = generation; // the drawing toBlob encodes; Clear may come before its callback
+    const req = ++requests;
     pad.toBlob((blob) => {
-      if (blob) {
-        send(blob);
-      } else {
+      if (blob && gen === generation) {
+        send(blob, gen, req);
+      } else if (req === requests) {
         inFlight = false;
+        pump();
       }
     }, 'image/png');
     inFlight = true; // toBlob is asynchronous: hold the slot from now on
   }
 
-  async function send(blob) {
+  // send posts blob and shows the answer unless the pad was cleared since generation gen.
+  // Only the newest request (req) frees the slot: an upload does not wait for an older pad
+  // request, and that request's end must not let a second one start beside the upload's.
+  async function send(blob, gen = generation, req = ++requests) {
     inFlight = true;
     lastSent = performance.now();
     source = blob;
-    const gen = generation;
     try {
       const r = await api.predict(blob);
       if (gen !== generation) return; // the pad was cleared meanwhile
@@ -190,8 +196,10 @@ export function digitView(el, { store, api, invalidate }) {
       msg.textContent = t('digit.error', { msg: err.message });
       msg.className = 'msg msg-error';
     } finally {
-      inFlight = false;
-      pump();
+      if (req === requests) {
+        inFlight = false;
+        pump();
+      }
     }
   }
 
