@@ -89,7 +89,7 @@ func TestControlBadInput(t *testing.T) {
 		}
 	}
 	for _, body := range []string{`{}`, `{"test_index":-1}`, `{"test_index":100000}`, `{"test_index":"3"}`} {
-		if code, out := s.do(t, "POST", "/api/probe", "application/json", body); code != http.StatusBadRequest || out["error"] == "" {
+		if code, out := s.do(t, "POST", "/api/probe", "application/json", body); code != http.StatusBadRequest || errorText(out) == "" {
 			t.Errorf("POST /api/probe %s = %d %v, want 400", body, code, out)
 		}
 	}
@@ -273,7 +273,7 @@ func TestPredictBadInput(t *testing.T) {
 		{"over 10 MiB", ct4, huge.String(), 413},
 	} {
 		code, out := s.do(t, "POST", "/api/predict", tc.ct, tc.body)
-		if code != tc.code || out["error"] == "" {
+		if code != tc.code || errorText(out) == "" {
 			t.Errorf("%s: POST /api/predict = %d %v, want %d with a message", tc.name, code, out, tc.code)
 		}
 	}
@@ -288,6 +288,13 @@ func TestPredictBadInput(t *testing.T) {
 			t.Errorf("streamed 20 MiB body = %d, want 413 or 400", resp.StatusCode)
 		}
 	}
+}
+
+// errorText is the "error" string of a decoded JSON reply, "" when there is none: a
+// missing key or a non-string must fail a check for a message, as an empty one does.
+func errorText(out map[string]any) string {
+	s, _ := out["error"].(string)
+	return s
 }
 
 // zeros is an endless-ish reader of n zero bytes.

@@ -19,9 +19,17 @@ func leaves(s *testServer) <-chan int {
 
 func waitViewers(t *testing.T, ch <-chan int, want int) {
 	t.Helper()
-	for n := range ch {
-		if n == want {
-			return
+	// A generous deadline turns a viewer the hub never lets go into a failure, not a hang;
+	// it asserts nothing about speed.
+	timeout := time.After(30 * time.Second)
+	for {
+		select {
+		case n := <-ch:
+			if n == want {
+				return
+			}
+		case <-timeout:
+			t.Fatalf("viewers never went down to %d", want)
 		}
 	}
 }

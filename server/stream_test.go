@@ -217,7 +217,7 @@ func TestProbeChange(t *testing.T) {
 	if err := c.WriteJSON(map[string]any{"type": "probe", "test_index": 100000}); err != nil {
 		t.Fatal(err)
 	}
-	if m := readUntil(t, c, ofType("error")); m.json["error"] == "" {
+	if m := readUntil(t, c, ofType("error")); errorText(m.json) == "" {
 		t.Errorf("error frame without a message: %s", m.raw)
 	}
 }
