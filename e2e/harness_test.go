@@ -182,7 +182,10 @@ func openPage(t *testing.T, url string, w, h int, hash string) *page {
 			if err != nil {
 				return
 			}
-			if m.Type == chromedp.ConsoleError || m.IsException() {
+			// The app's own warnings (a frame it could not decode, an error frame from the
+			// server) are problems too: the page would show stale views without an error.
+			ours := m.Type == chromedp.ConsoleWarning && strings.HasPrefix(m.Text, "convscope:")
+			if m.Type == chromedp.ConsoleError || m.IsException() || ours {
 				p.mu.Lock()
 				p.problems = append(p.problems, m.String())
 				p.mu.Unlock()
@@ -274,7 +277,7 @@ func (p *page) expect(substr string) {
 	p.expected = append(p.expected, substr)
 }
 
-// noProblems fails the test if the page logged errors or threw.
+// noProblems fails the test if the page logged errors, its own warnings, or threw.
 func (p *page) noProblems() {
 	p.t.Helper()
 	p.mu.Lock()
