@@ -131,10 +131,16 @@ func (s *Server) Close() {
 	s.hub.wait()
 }
 
+// readHeaderWait bounds how long a connection may take to send its request headers, so
+// that clients which never finish a request do not hold the laptop's sockets and memory.
+// Bodies (uploads) and websockets have limits of their own.
+const readHeaderWait = 10 * time.Second
+
 // Serve serves HTTP on ln until Shutdown; it returns http.ErrServerClosed after a
 // graceful shutdown.
 func (s *Server) Serve(ln net.Listener) error {
 	s.e.Listener = ln
+	s.e.Server.ReadHeaderTimeout = readHeaderWait
 	return s.e.Start("")
 }
 
