@@ -31,6 +31,9 @@ type Server struct {
 	upgrader websocket.Upgrader
 	// figureSem lets one figure be drawn at a time.
 	figureSem chan struct{}
+	// figureCache holds the fixed figures once drawn, by file name (figures.go).
+	figureMu    sync.Mutex
+	figureCache map[string][]byte
 	// prepareSem bounds the uploads decoded at once: a large image can need over 100 MB
 	// while it is decoded, and preparing competes with training for the CPU.
 	prepareSem chan struct{}
@@ -49,7 +52,8 @@ func New(opts Options) (*Server, error) {
 		return nil, errors.New("server: training and test sets are required")
 	}
 	s := &Server{opts: opts, tm: opts.Timings.withDefaults(), log: opts.Logger,
-		figureSem: make(chan struct{}, 1), prepareSem: make(chan struct{}, maxPrepares)}
+		figureSem: make(chan struct{}, 1), figureCache: map[string][]byte{},
+		prepareSem: make(chan struct{}, maxPrepares)}
 	if s.log == nil {
 		s.log = slog.Default()
 	}

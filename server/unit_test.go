@@ -2,11 +2,13 @@ package server
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"image/png"
 	"io"
 	"math"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -146,6 +148,34 @@ func TestFigures(t *testing.T) {
 				t.Errorf("GET %s: %q, want a JSON error", tc.path, body)
 			}
 		}
+	}
+}
+
+// TestFixedFiguresDrawnOnce: the figures that do not change during a run are drawn once
+// and then served without waiting for the drawing slot, the same bytes every time.
+func TestFixedFiguresDrawnOnce(t *testing.T) {
+	s := start(t, func(o *Options) { o.Paused = true })
+	get := func(ctx context.Context, path string) *httptest.ResponseRecorder {
+		req := httptest.NewRequestWithContext(ctx, "GET", path, nil)
+		rec := httptest.NewRecorder()
+		s.Handler().ServeHTTP(rec, req)
+		return rec
+	}
+	first := get(context.Background(), "/api/figures/lesson-edges.png")
+	if first.Code != http.StatusOK {
+		t.Fatalf("GET lesson-edges.png = %d %s", first.Code, first.Body)
+	}
+	s.figureSem <- struct{}{} // another figure is being drawn
+	defer func() { <-s.figureSem }()
+	gone, cancel := context.WithCancel(context.Background())
+	cancel()
+	again := get(gone, "/api/figures/lesson-edges.png")
+	if again.Code != http.StatusOK || !bytes.Equal(again.Body.Bytes(), first.Body.Bytes()) {
+		t.Errorf("GET lesson-edges.png again while the drawing slot is taken = %d (%d bytes), want 200 with the same %d bytes",
+			again.Code, again.Body.Len(), first.Body.Len())
+	}
+	if rec := get(gone, "/api/figures/learned-filters.png"); rec.Code != http.StatusServiceUnavailable {
+		t.Errorf("GET learned-filters.png while the drawing slot is taken, client gone = %d, want 503 (drawn afresh)", rec.Code)
 	}
 }
 
