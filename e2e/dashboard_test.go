@@ -117,6 +117,12 @@ func TestProbePicker(t *testing.T) {
 	input := eval[string](p, canvasSig("#act-net canvas.net-map"))
 	p.do(chromedp.Click(chromedp.CSS("#probe-next")))
 	p.waitJS(label+`.startsWith('test digit #1 ')`, "next to pick test digit 1")
+	// Space on a focused button presses that button; it does not start the class's training.
+	p.do(chromedp.Focus(chromedp.CSS("#probe-next")), chromedp.KeyEvent(" "))
+	p.waitJS(label+`.startsWith('test digit #2 ')`, "Space on the focused Next button to pick test digit 2")
+	if a := eval[string](p, `document.getElementById('btn-run').dataset.action`); a != "start" {
+		t.Errorf("after Space on the Next button the run button offers %q, want start (training untouched)", a)
+	}
 	p.do(chromedp.Click(chromedp.CSS(`#probe-picker button[data-index="5"]`)))
 	p.waitJS(label+`.startsWith('test digit #5 ') && document.querySelector('#probe-picker button.picked').dataset.index === '5'`,
 		"the thumbnail to pick test digit 5")

@@ -236,9 +236,15 @@ function isShortcut(ev) {
   return tag !== 'INPUT' && tag !== 'SELECT' && tag !== 'TEXTAREA';
 }
 
+// Space on a focused button or link presses it, as everywhere else; the page-wide pause
+// would otherwise take it, and a keyboard user could not press "Next" or "Reset" with it.
+function isSpaceShortcut(ev) {
+  return ev.key === ' ' && isShortcut(ev) && !ev.target.closest?.('button, a[href], summary');
+}
+
 // Space is ours, not the page's scroll: some input paths deliver its keypress on its own.
 document.addEventListener('keypress', (ev) => {
-  if (ev.key === ' ' && isShortcut(ev)) {
+  if (isSpaceShortcut(ev)) {
     ev.preventDefault();
   }
 });
@@ -248,6 +254,9 @@ document.addEventListener('keydown', (ev) => {
     return;
   }
   if (ev.key === ' ') {
+    if (!isSpaceShortcut(ev)) {
+      return;
+    }
     ev.preventDefault();
     runButton.click();
   } else if (ev.key === 'n' || ev.key === 'N') {
