@@ -94,8 +94,8 @@ func (s *Server) Session() *Session { return s.session }
 // Start may be called once.
 func (s *Server) Start(ctx context.Context) {
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	if s.cancel != nil || s.closed {
+		s.mu.Unlock()
 		return
 	}
 	ctx, s.cancel = context.WithCancel(ctx)
@@ -108,6 +108,7 @@ func (s *Server) Start(ctx context.Context) {
 	go func() { defer s.wg.Done(); s.session.metricsLoop(ctx) }()
 	// The snapshot renderer exits when ctx is done.
 	go func() { defer s.wg.Done(); s.session.snapshotLoop(ctx, s.render) }()
+	s.mu.Unlock() // hub.send may wait for the hub's loop: never under the lock
 	if s.session.restored {
 		s.hub.send(s.statusFrame("restored", s.session.trainer.Progress().Running))
 	}
