@@ -143,6 +143,16 @@ func TestProbePicker(t *testing.T) {
 func TestDrawDigit(t *testing.T) {
 	url := startServer(t, nil)
 	p := openPage(t, url, 1280, 900, "digit")
+	// Count the predictions in flight: the pad keeps at most one.
+	p.do(chromedp.Evaluate[chromedp.Void](`(() => {
+		const fetch0 = window.fetch;
+		window.__predict = { now: 0, max: 0, sent: 0 };
+		window.fetch = async (url, init) => {
+			const mine = String(url).includes('/api/predict');
+			if (mine) { __predict.sent++; __predict.max = Math.max(__predict.max, ++__predict.now); }
+			try { return await fetch0(url, init); } finally { if (mine) __predict.now--; }
+		};
+	})()`))
 
 	// A seven: the bar with the mouse, the stem with a pen.
 	p.stroke(input.DispatchMouseEventPointerTypeMouse, [2]float64{0.25, 0.2}, [2]float64{0.72, 0.2})
@@ -154,6 +164,9 @@ func TestDrawDigit(t *testing.T) {
 		t.Errorf("pad has %d inked pixels after two strokes, want a stroke width like MNIST's (≈ 22 px at 280 px)", inked)
 	}
 	p.waitJS(`/^[0-9]$/.test(document.getElementById('predict-digit').dataset.digit || '')`, "a predicted digit")
+	if st := eval[map[string]int](p, `window.__predict`); st["max"] != 1 {
+		t.Errorf("while drawing, %d predictions were in flight at once (of %d sent), want 1", st["max"], st["sent"])
+	}
 	sum := eval[float64](p, `Array.from(document.querySelectorAll('#predict-bars .prob-value')).reduce((s, e) => s + parseFloat(e.textContent), 0)`)
 	if n := eval[int](p, `document.querySelectorAll('#predict-bars .prob-row').length`); n != 10 {
 		t.Errorf("%d probability rows, want 10", n)
