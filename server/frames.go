@@ -98,12 +98,14 @@ type errorMsg struct {
 	Error string  `json:"error"`
 }
 
-// mustJSON marshals values that cannot fail to marshal (no channels, no funcs, finite
-// floats are the caller's business: NaN would be a bug upstream).
+// mustJSON marshals a wire message. Its types always marshal, but a float that is not
+// finite (a diverged run's loss) cannot be JSON: then the viewers get an error message in
+// its place, and the goroutine that sends it lives on.
 func mustJSON(v any) []byte {
 	b, err := json.Marshal(v)
 	if err != nil {
-		panic(fmt.Sprintf("server: marshal %T: %v", v, err))
+		b, _ = json.Marshal(errorMsg{Type: "error", T: millis(time.Now()),
+			Error: fmt.Sprintf("the server could not encode a %T message: %v", v, err)})
 	}
 	return b
 }

@@ -36,6 +36,7 @@ type Timings struct {
 	WriteWait  time.Duration // a viewer that does not take a frame within this is cut (default 10 s)
 	PongWait   time.Duration // a viewer that answers no ping for this long is cut (default 60 s)
 	PingPeriod time.Duration // pings go out this often; must be below PongWait (default 25 s)
+	Keepalive  time.Duration // a metrics frame goes out at least this often, even paused, so a page can tell a dead socket from a quiet one (default 5 s)
 }
 
 // DefaultTimings returns the production clocks (see Timings).
@@ -48,6 +49,7 @@ func DefaultTimings() Timings {
 		WriteWait:  10 * time.Second,
 		PongWait:   60 * time.Second,
 		PingPeriod: 25 * time.Second,
+		Keepalive:  5 * time.Second,
 	}
 }
 
@@ -56,7 +58,7 @@ func (t Timings) withDefaults() Timings {
 	for _, p := range []struct{ v, def *time.Duration }{
 		{&t.Metrics, &d.Metrics}, {&t.Visual, &d.Visual}, {&t.Matches, &d.Matches},
 		{&t.Autosave, &d.Autosave}, {&t.WriteWait, &d.WriteWait}, {&t.PongWait, &d.PongWait},
-		{&t.PingPeriod, &d.PingPeriod},
+		{&t.PingPeriod, &d.PingPeriod}, {&t.Keepalive, &d.Keepalive},
 	} {
 		if *p.v <= 0 {
 			*p.v = *p.def

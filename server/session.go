@@ -232,12 +232,14 @@ func (s *Session) run(ctx context.Context) {
 }
 
 // metricsLoop samples the trainer's progress every Timings.Metrics: it records the
-// history and, when somebody watches and something moved, sends a metrics frame.
+// history and, when somebody watches and something moved (or Timings.Keepalive has passed
+// in silence), sends a metrics frame.
 // It returns when ctx is done.
 func (s *Session) metricsLoop(ctx context.Context) {
 	tick := time.NewTicker(s.tm.Metrics)
 	defer tick.Stop()
 	var last nn.Progress
+	var lastSent time.Time
 	var watched bool
 	for {
 		select {
@@ -247,11 +249,11 @@ func (s *Session) metricsLoop(ctx context.Context) {
 			p := s.trainer.Progress()
 			s.hist.add(p, now)
 			w := s.hub.viewers.Load() > 0
-			if !w || (watched && sameMetrics(p, last)) {
+			if !w || (watched && sameMetrics(p, last) && now.Sub(lastSent) < s.tm.Keepalive) {
 				watched = w
 				continue
 			}
-			watched, last = w, p
+			watched, last, lastSent = w, p, now
 			s.hub.send(frame{kind: kindMetrics, data: mustJSON(metricsMsg(p, now))})
 		}
 	}

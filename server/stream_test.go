@@ -2,9 +2,12 @@ package server
 
 import (
 	"encoding/json"
+	"fmt"
 	"math"
 	"slices"
+	"strings"
 	"testing"
+	"time"
 
 	"convscope/nn"
 )
@@ -219,5 +222,36 @@ func TestProbeChange(t *testing.T) {
 	}
 	if m := readUntil(t, c, ofType("error")); errorText(m.json) == "" {
 		t.Errorf("error frame without a message: %s", m.raw)
+	}
+}
+
+// TestKeepaliveWhilePaused: a paused class still hears from the server every
+// Timings.Keepalive, so a page can tell a dead connection (a laptop that slept, a roaming
+// Wi-Fi) from a quiet one and reconnect.
+func TestKeepaliveWhilePaused(t *testing.T) {
+	s := start(t, func(o *Options) {
+		o.Paused = true
+		o.Timings.Keepalive = 30 * time.Millisecond
+	})
+	c := s.dial(t)
+	first := readUntil(t, c, ofType("metrics"))
+	for range 3 {
+		m := readUntil(t, c, ofType("metrics"))
+		if m.json["step"] != first.json["step"] || m.json["running"] != false {
+			t.Fatalf("paused keepalive metrics = step %v running %v, want step %v and not running",
+				m.json["step"], m.json["running"], first.json["step"])
+		}
+	}
+}
+
+// TestMustJSONNeverPanics: a value JSON cannot hold (a diverged run's NaN loss) becomes an
+// error message for the viewers instead of a panic in a goroutine that serves them all.
+func TestMustJSONNeverPanics(t *testing.T) {
+	var got map[string]any
+	if err := json.Unmarshal(mustJSON(map[string]float64{"train_loss": math.NaN()}), &got); err != nil {
+		t.Fatalf("mustJSON(NaN) is not JSON: %v", err)
+	}
+	if got["type"] != "error" || !strings.Contains(fmt.Sprint(got["error"]), "could not encode") {
+		t.Errorf("mustJSON(NaN) = %v, want an error message", got)
 	}
 }
