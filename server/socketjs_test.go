@@ -97,3 +97,74 @@ console.log(JSON.stringify({ kind: f.kind, tensors: out }));
 		prev = want
 	}
 }
+
+// TestSocketJSWatchdog runs the page's socket (static/js/socket.js) under Node with a fake
+// WebSocket and clock: a connection that brings no frame for much longer than the server's
+// keepalive is closed and a new one is opened, while one that keeps talking is left alone.
+func TestSocketJSWatchdog(t *testing.T) {
+	node, err := exec.LookPath("node")
+	if err != nil {
+		t.Skip("node is not installed")
+	}
+	src, err := os.ReadFile(filepath.Join("..", "static", "js", "socket.js"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	script := `
+const src = process.argv[1];
+let now = 0;
+Date.now = () => now;
+const intervals = new Map(), timeouts = [];
+let ids = 0;
+globalThis.setInterval = (f) => { intervals.set(++ids, f); return ids; };
+globalThis.clearInterval = (id) => intervals.delete(id);
+globalThis.setTimeout = (f) => { timeouts.push(f); return ++ids; };
+globalThis.clearTimeout = () => {};
+const tick = (t) => { now = t; for (const f of [...intervals.values()]) f(); };
+class FakeWS {
+  static OPEN = 1;
+  static all = [];
+  constructor(url) { this.url = url; this.readyState = 1; FakeWS.all.push(this); }
+  close() { if (!this.closed) { this.closed = true; this.onclose?.(); } }
+}
+globalThis.WebSocket = FakeWS;
+console.info = () => {};
+const mod = await import('data:text/javascript,' + encodeURIComponent(src));
+const states = [];
+mod.connect({ onState: (s) => states.push(s) }, 'ws://class/ws');
+const a = FakeWS.all[0];
+a.onopen();
+const out = {};
+for (let t = 4000; t <= 60000; t += 4000) { now = t; a.onmessage({ data: '{"type":"metrics"}' }); tick(t); }
+out.talkingClosed = !!a.closed;
+tick(60000 + 14000);
+out.quietShortClosed = !!a.closed;
+tick(60000 + 20000);
+out.quietLongClosed = !!a.closed;
+out.states = states;
+for (const f of timeouts.splice(0)) f();
+out.sockets = FakeWS.all.length;
+console.log(JSON.stringify(out));
+`
+	cmd := exec.Command(node, "--input-type=module", "-e", script, string(src))
+	cmd.Stderr = os.Stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("node: %v", err)
+	}
+	var got struct {
+		TalkingClosed, QuietShortClosed, QuietLongClosed bool
+		States                                           []string
+		Sockets                                          int
+	}
+	if err := json.Unmarshal(out, &got); err != nil {
+		t.Fatalf("%v in %s", err, out)
+	}
+	if got.TalkingClosed || got.QuietShortClosed {
+		t.Errorf("closed a socket that was talking (%v) or quiet for only 14 s (%v)", got.TalkingClosed, got.QuietShortClosed)
+	}
+	if !got.QuietLongClosed || got.Sockets != 2 {
+		t.Errorf("after 20 s of silence: closed %v, %d sockets opened; want it closed and a new one opened (states %v)",
+			got.QuietLongClosed, got.Sockets, got.States)
+	}
+}

@@ -3,7 +3,7 @@
 // that frame, and only the newest of each kind is decoded, so a burst of frames costs
 // one decode and one draw.
 
-import { connect, decodeFrame } from './socket.js';
+import { connect, decodeFrame, PROTOCOL } from './socket.js';
 import { createStore, historyFrom, appendHistory } from './store.js';
 import { applyStrings, t, formatNumber } from './strings.js';
 import * as api from './api.js';
@@ -79,6 +79,17 @@ const socket = connect({
   onJSON(msg) {
     switch (msg.type) {
       case 'hello':
+        if (msg.protocol !== PROTOCOL) {
+          // The server was upgraded while this page was open: its frames would not decode.
+          // Reload once to fetch the matching page; the flag stops a reload loop.
+          if (sessionStorage.getItem('convscope-reloaded') !== String(msg.protocol)) {
+            sessionStorage.setItem('convscope-reloaded', String(msg.protocol));
+            location.reload();
+          } else {
+            console.warn('convscope: the server speaks protocol', msg.protocol, 'and this page', PROTOCOL);
+          }
+          return;
+        }
         store.set('model', msg.model);
         store.set('config', msg.config);
         store.set('testSize', msg.test_size);

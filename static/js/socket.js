@@ -16,6 +16,9 @@ const RECORD = 24; // fixed bytes of a tensor record before its data
 
 const BACKOFF_MIN_MS = 500; // first retry soon: the server was probably just restarted
 const BACKOFF_MAX_MS = 10000; // never wait longer than this between tries
+// SILENCE_MS: the server sends a metrics frame at least every 5 s (keepalive), so this much
+// silence means a dead connection (a laptop that slept, a Wi-Fi that roamed): reconnect.
+const SILENCE_MS = 15000;
 
 /**
  * connect opens the socket and keeps it open. handlers:
@@ -30,15 +33,28 @@ export function connect(handlers, url = defaultURL()) {
   let timer = 0;
   let closed = false;
 
+  let heard = 0; // when the open socket last brought a frame
+  let watchdog = 0;
+
   function open() {
     handlers.onState?.('connecting', 0);
-    ws = new WebSocket(url);
+    const sock = new WebSocket(url);
+    ws = sock;
     ws.binaryType = 'arraybuffer';
     ws.onopen = () => {
       backoff = BACKOFF_MIN_MS;
+      heard = Date.now();
+      clearInterval(watchdog);
+      watchdog = setInterval(() => {
+        if (ws === sock && Date.now() - heard > SILENCE_MS) {
+          console.info('convscope: no frame for', SILENCE_MS / 1000, 's; reconnecting');
+          sock.close(); // onclose schedules the reconnect
+        }
+      }, SILENCE_MS / 3);
       handlers.onState?.('open', 0);
     };
     ws.onmessage = (ev) => {
+      heard = Date.now();
       if (typeof ev.data === 'string') {
         let msg;
         try {
@@ -56,6 +72,10 @@ export function connect(handlers, url = defaultURL()) {
       }
     };
     ws.onclose = () => {
+      clearInterval(watchdog);
+      if (ws !== sock) {
+        return; // an older socket, already given up by the watchdog
+      }
       ws = null;
       if (closed) {
         return;
@@ -79,6 +99,7 @@ export function connect(handlers, url = defaultURL()) {
     close() {
       closed = true;
       clearTimeout(timer);
+      clearInterval(watchdog);
       ws?.close();
     },
   };
