@@ -310,9 +310,10 @@ func (z *zeros) Read(p []byte) (int, error) {
 	return k, nil
 }
 
-// TestPredictBoundsConcurrentPrepares: while maxPrepares uploads are being prepared, a
-// further one waits its turn instead of decoding alongside them (a large image can need
-// over 100 MB while it is decoded); one that gives up while waiting gets 503.
+// TestPredictBoundsConcurrentPrepares: while maxPrepares uploads are being prepared (or
+// maxUploads read), a further one waits its turn instead of decoding (or reading) alongside
+// them — a large image can need over 100 MB while it is decoded, and each upload up to
+// 10 MiB while it is read; one that gives up while waiting gets 503.
 func TestPredictBoundsConcurrentPrepares(t *testing.T) {
 	s := start(t, func(o *Options) { o.Paused = true })
 	img := digitPNG(t, s.opts.Test, 5)
@@ -324,16 +325,21 @@ func TestPredictBoundsConcurrentPrepares(t *testing.T) {
 		s.Handler().ServeHTTP(rec, req)
 		return rec
 	}
-	for range maxPrepares {
-		s.prepareSem <- struct{}{}
-	}
 	gone, cancel := context.WithCancel(context.Background())
 	cancel()
-	if rec := send(gone); rec.Code != http.StatusServiceUnavailable {
-		t.Errorf("predict while %d uploads are prepared, client gone = %d %s, want 503", maxPrepares, rec.Code, rec.Body)
-	}
-	for range maxPrepares {
-		<-s.prepareSem
+	for _, sem := range []struct {
+		name string
+		ch   chan struct{}
+	}{{"prepared", s.prepareSem}, {"read", s.uploadSem}} {
+		for range cap(sem.ch) {
+			sem.ch <- struct{}{}
+		}
+		if rec := send(gone); rec.Code != http.StatusServiceUnavailable {
+			t.Errorf("predict while %d uploads are %s, client gone = %d %s, want 503", cap(sem.ch), sem.name, rec.Code, rec.Body)
+		}
+		for range cap(sem.ch) {
+			<-sem.ch
+		}
 	}
 	if rec := send(context.Background()); rec.Code != http.StatusOK {
 		t.Errorf("predict with free slots = %d %s, want 200", rec.Code, rec.Body)

@@ -26,6 +26,7 @@ const (
 	maxUploadBody = maxUpload + 64<<10
 	maxDigits     = 100 // digits per GET /api/digits
 	maxPrepares   = 2   // uploads decoded and prepared at once; more wait their turn
+	maxUploads    = 16  // uploads read into memory at once (≤ 160 MiB); more wait their turn
 )
 
 // serveWS upgrades to a websocket and serves one viewer until it goes away.
@@ -305,6 +306,12 @@ func (s *Server) postPredict(c echo.Context) error {
 	mt, params, err := mime.ParseMediaType(req.Header.Get("Content-Type"))
 	if err != nil || mt != "multipart/form-data" || params["boundary"] == "" {
 		return echo.NewHTTPError(http.StatusBadRequest, "send the image as multipart/form-data with a field named image")
+	}
+	select {
+	case s.uploadSem <- struct{}{}:
+		defer func() { <-s.uploadSem }()
+	case <-req.Context().Done():
+		return echo.NewHTTPError(http.StatusServiceUnavailable, "request cancelled while waiting for other uploads")
 	}
 	body := http.MaxBytesReader(c.Response(), req.Body, maxUploadBody)
 	mr := multipart.NewReader(body, params["boundary"])

@@ -37,6 +37,9 @@ type Server struct {
 	// prepareSem bounds the uploads decoded at once: a large image can need over 100 MB
 	// while it is decoded, and preparing competes with training for the CPU.
 	prepareSem chan struct{}
+	// uploadSem bounds the uploads read into memory at once (each up to 10 MiB), so a
+	// class sending phone photos together cannot exhaust the laptop's memory.
+	uploadSem chan struct{}
 
 	mu     sync.Mutex
 	cancel context.CancelFunc
@@ -53,7 +56,8 @@ func New(opts Options) (*Server, error) {
 	}
 	s := &Server{opts: opts, tm: opts.Timings.withDefaults(), log: opts.Logger,
 		figureSem: make(chan struct{}, 1), figureCache: map[string][]byte{},
-		prepareSem: make(chan struct{}, maxPrepares)}
+		prepareSem: make(chan struct{}, maxPrepares),
+		uploadSem:  make(chan struct{}, maxUploads)}
 	if s.log == nil {
 		s.log = slog.Default()
 	}
