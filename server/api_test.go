@@ -359,3 +359,39 @@ func TestHandlerPanic(t *testing.T) {
 		t.Errorf("GET /healthz after a panic = %d, want 200", code)
 	}
 }
+
+// TestResetKeepsCheckpoint: a reset by mistake can be undone: the trained checkpoint is
+// kept as BeforeResetName, and a server started from it resumes the trained network.
+func TestResetKeepsCheckpoint(t *testing.T) {
+	dir := t.TempDir()
+	opts := func(o *Options) { o.StateDir, o.Paused = dir, true }
+	s := start(t, opts)
+	c := s.dial(t)
+	for range 3 {
+		s.do(t, "POST", "/api/train", "application/json", `{"action":"step"}`)
+	}
+	readUntil(t, c, func(m msg) bool { return m.typ == "metrics" && m.json["step"].(float64) == 3 })
+	s.Close() // saves the trained network at step 3
+
+	s2 := start(t, opts)
+	if code, out := s2.do(t, "POST", "/api/train", "application/json", `{"action":"reset","seed":9}`); code != 200 {
+		t.Fatalf("reset = %d %v", code, out)
+	}
+	s2.Close() // saves the fresh network over model.ckpt
+	if p := s2.session.trainer.Progress(); p.Step != 0 {
+		t.Fatalf("after reset the network is at step %d, want 0", p.Step)
+	}
+
+	undo := t.TempDir()
+	b, err := os.ReadFile(filepath.Join(dir, BeforeResetName))
+	if err != nil {
+		t.Fatalf("no checkpoint kept before the reset: %v", err)
+	}
+	if err := os.WriteFile(filepath.Join(undo, CheckpointName), b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	s3 := start(t, func(o *Options) { o.StateDir, o.Paused = undo, true })
+	if p := s3.session.trainer.Progress(); p.Step != 3 {
+		t.Errorf("started from %s at step %d, want the trained network's step 3", BeforeResetName, p.Step)
+	}
+}

@@ -244,6 +244,9 @@ func (s *Server) postTrain(c echo.Context) error {
 	if err != nil {
 		return echo.NewHTTPError(http.StatusBadRequest, err.Error())
 	}
+	if req.Action == "reset" {
+		s.session.keepBeforeReset()
+	}
 	for i, cmd := range cmds {
 		if err := s.session.trainer.Do(cmd); err != nil {
 			if i == 0 {

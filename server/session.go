@@ -223,6 +223,53 @@ func (s *Session) save() {
 		"test_accuracy", p.TestAccuracy, "took", time.Since(start).Round(time.Millisecond))
 }
 
+// BeforeResetName is the copy of the checkpoint kept when the class resets the network:
+// a reset by mistake is undone by stopping the server and renaming it to CheckpointName.
+const BeforeResetName = CheckpointName + ".before-reset"
+
+// keepBeforeReset copies the checkpoint on disk (at most Timings.Autosave old) to
+// BeforeResetName, atomically, before a reset lets the next save overwrite it.
+func (s *Session) keepBeforeReset() {
+	if s.ckpt == "" {
+		return
+	}
+	b, err := os.ReadFile(s.ckpt)
+	if errors.Is(err, fs.ErrNotExist) {
+		return
+	}
+	dst := filepath.Join(filepath.Dir(s.ckpt), BeforeResetName)
+	if err == nil {
+		err = writeFileAtomic(dst, b)
+	}
+	if err != nil {
+		s.log.Error("keep the checkpoint before a reset", "path", dst, "err", err)
+		return
+	}
+	s.log.Info("checkpoint kept before reset", "path", dst)
+}
+
+// writeFileAtomic writes b to path through a temporary file in the same folder, synced
+// and renamed, so path holds either its old content or all of b.
+func writeFileAtomic(path string, b []byte) error {
+	f, err := os.CreateTemp(filepath.Dir(path), filepath.Base(path)+".tmp-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(f.Name()) // after a successful rename there is nothing left to remove
+	if _, err := f.Write(b); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	return os.Rename(f.Name(), path)
+}
+
 // run trains until ctx is done, then saves the checkpoint. It returns when Run has.
 func (s *Session) run(ctx context.Context) {
 	if err := s.trainer.Run(ctx); err != nil {
