@@ -33,7 +33,7 @@ type Config struct {
 	LR          float64 `json:"lr"`           // learning rate in epoch 0
 	LRDecay     float64 `json:"lr_decay"`     // the rate falls smoothly by this factor per epoch; 0 means 1
 	Momentum    float64 `json:"momentum"`     // SGD only
-	WeightDecay float64 `json:"weight_decay"` // L2, on weights (not biases)
+	WeightDecay float64 `json:"weight_decay"` // on weights (not biases); L2 unless DecoupledDecay
 	BatchSize   int     `json:"batch_size"`
 	Seed        int64   `json:"seed"`
 	Workers     int     `json:"workers"`     // 0 = GOMAXPROCS
@@ -45,6 +45,11 @@ type Config struct {
 	// the sample's position in the stream of training samples. Checkpoints written
 	// before this field existed load with it off, so that they go on as they started.
 	Augment bool `json:"augment"`
+	// DecoupledDecay applies WeightDecay to the weights directly, w −= lr·wd·w every
+	// step, instead of adding wd·w to the gradient (L2): AdamW and SGDW (Loshchilov &
+	// Hutter). With Adam this is what makes the decay act on every weight alike (optim.go
+	// says why). Checkpoints written before this field existed load with it off.
+	DecoupledDecay bool `json:"decoupled_decay,omitempty"`
 }
 
 // DefaultConfig is the configuration the app trains DefaultSpec with (doc.go says why).
@@ -409,7 +414,7 @@ func (t *Trainer) trainStep() {
 	}
 	// Sum the workers' gradients and update, each worker on its own part of every
 	// parameter array.
-	t.opt.begin(t.lr(), t.cfg.WeightDecay)
+	t.opt.begin(t.lr(), t.cfg.WeightDecay, t.cfg.DecoupledDecay)
 	t.job.update = true
 	t.dispatch()
 	t.pos += n
