@@ -31,10 +31,12 @@ type run struct {
 const fontBar = 0.95
 
 // lessonConfig is how the lesson's nets are trained: Adam with a learning rate that falls
-// linearly over the epoch (see anneal), on the digits as they are (no augmentation).
+// linearly over the epoch (see anneal), on the digits as they are (no augmentation), without
+// weight decay.
 func lessonConfig(lr float64, batch int) nn.Config {
 	cfg := nn.DefaultConfig()
 	cfg.LR, cfg.LRDecay, cfg.BatchSize, cfg.EvalEvery, cfg.Augment = lr, 1, batch, 0, false
+	cfg.WeightDecay, cfg.DecoupledDecay = 0, false
 	return cfg
 }
 
@@ -48,14 +50,18 @@ func main() {
 	seed := flag.Int64("seed", 0, "seed (0: each net's own)")
 	specFile := flag.String("spec", "", "JSON file with a spec to train in place of the default net")
 	decay := flag.Float64("decay", -1, "per-epoch learning-rate decay of the default net (-1: its own)")
+	wd := flag.Float64("wd", -1, "weight decay of the default net (-1: its own)")
+	flag.StringVar(&decoupledFlag, "decoupled", "", "on or off: decoupled weight decay for the default net (empty: its own)")
 	floor := flag.Float64("floor", 0, "the lesson nets' learning rate falls linearly to this fraction of lr over the epoch")
 	flag.StringVar(&augmentFlag, "augment", "", "on or off: augment every net's training images (empty: each net's own)")
 	flag.Parse()
-	if augmentFlag != "" && augmentFlag != "on" && augmentFlag != "off" {
-		fmt.Fprintf(os.Stderr, "accuracy: -augment %q, want on or off\n", augmentFlag)
-		os.Exit(2)
+	for _, f := range []struct{ name, v string }{{"augment", augmentFlag}, {"decoupled", decoupledFlag}} {
+		if f.v != "" && f.v != "on" && f.v != "off" {
+			fmt.Fprintf(os.Stderr, "accuracy: -%s %q, want on or off\n", f.name, f.v)
+			os.Exit(2)
+		}
 	}
-	annealTo, seedFlag, decayFlag = *floor, *seed, *decay
+	annealTo, seedFlag, decayFlag, wdFlag = *floor, *seed, *decay, *wd
 	if *specFile != "" {
 		b, err := os.ReadFile(*specFile)
 		if err == nil {
@@ -84,6 +90,12 @@ func mainErr(w io.Writer, data, fonts string, budget time.Duration, only string,
 	if decayFlag >= 0 {
 		runs[2].cfg.LRDecay = decayFlag
 	}
+	if wdFlag >= 0 {
+		runs[2].cfg.WeightDecay = wdFlag
+	}
+	if decoupledFlag != "" {
+		runs[2].cfg.DecoupledDecay = decoupledFlag == "on"
+	}
 	fmt.Fprintf(w, "GOMAXPROCS %d\n", runtime.GOMAXPROCS(0))
 	failed := 0
 	for _, r := range runs {
@@ -102,8 +114,9 @@ func mainErr(w io.Writer, data, fonts string, budget time.Duration, only string,
 		if augmentFlag != "" {
 			r.cfg.Augment = augmentFlag == "on"
 		}
-		fmt.Fprintf(w, "%-8s %s lr %g (decay %g/epoch) batch %d augment %v\n", r.name, r.cfg.Optimizer, r.cfg.LR, r.cfg.LRDecay, r.cfg.BatchSize, r.cfg.Augment)
-		acc, first, err := train(w, data, r)
+		fmt.Fprintf(w, "%-8s %s lr %g (decay %g/epoch) batch %d weight decay %g (decoupled %v) augment %v\n",
+			r.name, r.cfg.Optimizer, r.cfg.LR, r.cfg.LRDecay, r.cfg.BatchSize, r.cfg.WeightDecay, r.cfg.DecoupledDecay, r.cfg.Augment)
+		acc, first, last, err := train(w, data, r)
 		if err != nil {
 			return fmt.Errorf("%s: %w", r.name, err)
 		}
@@ -119,7 +132,8 @@ func mainErr(w io.Writer, data, fonts string, budget time.Duration, only string,
 			return fmt.Errorf("%s: %w", r.name, err)
 		}
 		fmt.Fprintf(w, "%-8s font-set accuracy after one epoch %.2f%% (bar %.1f%%) %s\n\n", r.name, 100*acc, 100*fontBar, verdict(acc, fontBar, &failed))
-		filterTable(w, r.name, first)
+		filterTable(w, r.name, "after one epoch", first)
+		filterTable(w, r.name, "at the end of the budget", last)
 	}
 	if failed > 0 {
 		return fmt.Errorf("%d net(s) missed the bar", failed)
@@ -138,20 +152,20 @@ func verdict(acc, bar float64, failed *int) string {
 
 // train loads the data, builds the net and trains it from scratch; the clock starts
 // before loading, as for the app. With r.probe it also returns a copy of the net taken
-// at the end of its first epoch (nil if it stopped before).
-func train(w io.Writer, data string, r run) (acc float64, first *nn.Model, err error) {
+// at the end of its first epoch (nil if it stopped before); last is the net as it stopped.
+func train(w io.Writer, data string, r run) (acc float64, first, last *nn.Model, err error) {
 	start := time.Now()
 	trainSet, testSet, err := nn.LoadMNIST(os.DirFS(data), "mnist")
 	if err != nil {
-		return 0, nil, err
+		return 0, nil, nil, err
 	}
 	m, err := nn.NewModel(r.spec, r.cfg.Seed)
 	if err != nil {
-		return 0, nil, err
+		return 0, nil, nil, err
 	}
 	tr, err := nn.NewTrainer(m, trainSet, testSet, r.cfg)
 	if err != nil {
-		return 0, nil, err
+		return 0, nil, nil, err
 	}
 	fmt.Fprintf(w, "%-8s %d params, data loaded and model built in %v\n", r.name, m.NumParams(), time.Since(start).Round(time.Millisecond))
 
@@ -190,7 +204,7 @@ func train(w io.Writer, data string, r run) (acc float64, first *nn.Model, err e
 		}
 	})
 	if err := tr.Run(ctx); err != nil {
-		return 0, nil, err
+		return 0, nil, nil, err
 	}
 	p := tr.Progress()
 	acc = p.TestAccuracy
@@ -199,7 +213,7 @@ func train(w io.Writer, data string, r run) (acc float64, first *nn.Model, err e
 	}
 	fmt.Fprintf(w, "%-8s stopped after %d steps (%.2f epochs) at %.1fs: test accuracy %.2f%%\n",
 		r.name, p.Step, float64(p.Step)/float64(stepsPerEpoch), time.Since(start).Seconds(), 100*acc)
-	return acc, first, nil
+	return acc, first, tr.Model(), nil
 }
 
 // fontAccuracy prepares the font-rendered digits in dir/fonts the way the app prepares a
@@ -234,8 +248,9 @@ func fontAccuracy(w io.Writer, dir, name string, m *nn.Model) (float64, error) {
 }
 
 // filterTable prints, for each of m's first-layer filters, the hand-made filter of
-// filters.Bank it is most like.
-func filterTable(w io.Writer, name string, m *nn.Model) {
+// filters.Bank it is most like, then the mean, lowest and highest of those scores; when
+// names the moment m was taken.
+func filterTable(w io.Writer, name, when string, m *nn.Model) {
 	start := time.Now()
 	convs := m.ConvWeights()
 	if len(convs) == 0 {
@@ -252,7 +267,7 @@ func filterTable(w io.Writer, name string, m *nn.Model) {
 	}
 	matches := filters.MatchAll(learned, c.K, filters.Bank())
 	elapsed := time.Since(start)
-	fmt.Fprintf(w, "%-8s %s filters after one epoch, each with its closest hand-made filter (|cos|; chance ≈ 0.4):\n", name, c.Layer.Name)
+	fmt.Fprintf(w, "%-8s %s filters %s, each with its closest hand-made filter (|cos|; chance ≈ 0.42):\n", name, c.Layer.Name, when)
 	fmt.Fprintf(w, "  %-8s %-18s %6s %s\n", "filter", "matched", "score", "negated")
 	for _, mt := range matches {
 		match := mt.Name
@@ -261,17 +276,36 @@ func filterTable(w io.Writer, name string, m *nn.Model) {
 		}
 		fmt.Fprintf(w, "  %-8d %-18s %6.3f %v\n", mt.Learned+1, match, mt.Score, mt.Negated)
 	}
+	if len(matches) > 0 {
+		mean, lo, hi := scoreStats(matches)
+		fmt.Fprintf(w, "%-8s match scores %s: mean %.3f, min %.3f, max %.3f (a random 5×5 filter: mean ≈ 0.42, 95th percentile ≈ 0.58)\n",
+			name, when, mean, lo, hi)
+	}
 	fmt.Fprintf(w, "%-8s filters matched in %v\n\n", name, elapsed.Round(time.Microsecond))
 }
 
-// seedFlag overrides the nets' seeds when not 0; decayFlag the default net's decay when
-// not negative; augmentFlag, "on" or "off", every net's augmentation; customSpec, when it
+// scoreStats returns the mean, lowest and highest score of matches, which must not be
+// empty.
+func scoreStats(matches []filters.Match) (mean, lo, hi float64) {
+	lo, hi = matches[0].Score, matches[0].Score
+	for _, mt := range matches {
+		mean += mt.Score
+		lo, hi = min(lo, mt.Score), max(hi, mt.Score)
+	}
+	return mean / float64(len(matches)), lo, hi
+}
+
+// seedFlag overrides the nets' seeds when not 0; decayFlag the default net's decay and
+// wdFlag its weight decay when not negative; decoupledFlag, "on" or "off", whether that
+// decay is decoupled; augmentFlag, "on" or "off", every net's augmentation; customSpec, when it
 // has layers, replaces the default net.
 var (
-	seedFlag    int64
-	augmentFlag string
-	decayFlag   float64
-	customSpec  nn.Spec
+	seedFlag      int64
+	augmentFlag   string
+	decayFlag     float64
+	wdFlag        float64
+	decoupledFlag string
+	customSpec    nn.Spec
 )
 
 // annealTo is the fraction of the learning rate that anneal ends at.
