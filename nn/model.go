@@ -87,10 +87,15 @@ func build(spec Spec, infos []LayerInfo) *Model {
 	return m
 }
 
-// init draws every weight from N(0, 2/fan_in) (He et al., for ReLU nets) and zeroes the
-// biases.
+// init draws every weight from N(0, 2/fan_in) (He et al., "Delving deep into
+// rectifiers", 2015, for ReLU nets) and zeroes the biases. The first layer with weights
+// draws from N(0, 1/fan_in): the factor 2 makes up for a ReLU before the layer, and the
+// first layer sees the pixels themselves (He et al. §2.2 say so for l = 1). The smaller
+// start leaves less random texture in the first-layer filters, which are the ones the
+// class watches.
 func (m *Model) init(seed int64) {
 	rng := rand.New(rand.NewPCG(uint64(seed), 0x636f6e7673636f70))
+	gain := 1.0
 	for _, l := range m.layers {
 		ps := l.Params()
 		if len(ps) == 0 {
@@ -98,11 +103,12 @@ func (m *Model) init(seed int64) {
 		}
 		w, b := ps[0].W, ps[1].W
 		fanIn := len(w) / len(b)
-		std := math.Sqrt(2 / float64(fanIn))
+		std := math.Sqrt(gain / float64(fanIn))
 		for i := range w {
 			w[i] = float32(rng.NormFloat64() * std)
 		}
 		clear(b)
+		gain = 2
 	}
 }
 
