@@ -62,7 +62,7 @@
 // look like the hand-made bank (nn/filters: each filter's best sign-invariant
 // correlation with the bank; a random 5×5 filter scores about 0.42, 0.58 at the 95th
 // percentile), with seed 1, as mean (lowest–highest) of the 16 scores, after one epoch
-// and after 60 s on two cores (`make accuracy`; 4.3 to 7.7 epochs, as busy as the
+// and after 60 s on two cores (`make accuracy`; 4.3 to 8.5 epochs, as busy as the
 // machine was):
 //
 //	He init, no decay (the former default)       0.547 (0.38–0.72)   0.565 (0.41–0.77)
@@ -78,7 +78,7 @@
 // size, so it does little to first-layer weights whose gradients are large; decoupled
 // decay shrinks every weight alike (optim.go). With seeds 2 and 3 the default lifts the
 // one-epoch mean from 0.505 and 0.539 to 0.618 and 0.629. It costs no accuracy: 98.7%
-// after one epoch, 99.3% after 60 s (7.4 epochs), 97.4% on the font-rendered digits
+// after one epoch, 99.3% after 60 s (7.4 to 8.5 epochs), 97.4% on the font-rendered digits
 // (seeds 2 and 3: 97.4%, against 97.9% without). A decay of 0.3 gives clearer edges
 // but costs 0.1–0.2 points after one epoch and falls below 95% on the font-rendered
 // digits; 1.0 stalls the net at 98.2%. The lesson nets, which start the same way but
