@@ -132,8 +132,12 @@ func TestControl(t *testing.T) {
 	readUntil(t, c, func(m msg) bool {
 		return m.typ == "metrics" && m.json["step"].(float64) > 3 && m.json["running"] == true
 	})
+	// Paused first, so that the reset's step 0 stays on screen long enough to be seen: a
+	// running network leaves step 0 faster than metrics are sampled.
+	s.do(t, "POST", "/api/train", "application/json", `{"action":"pause"}`)
+	readUntil(t, c, func(m msg) bool { return m.typ == "metrics" && m.json["running"] == false })
 	s.do(t, "POST", "/api/train", "application/json", `{"action":"reset","seed":9}`)
-	readUntil(t, c, func(m msg) bool { return m.typ == "metrics" && m.json["step"].(float64) < 3 })
+	readUntil(t, c, func(m msg) bool { return m.typ == "metrics" && m.json["step"].(float64) == 0 })
 	if code, out := s.do(t, "POST", "/api/probe", "application/json", `{"test_index":12}`); code != 200 {
 		t.Fatalf("probe = %d %v", code, out)
 	}

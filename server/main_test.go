@@ -124,11 +124,16 @@ func read(t *testing.T, c *websocket.Conn) msg {
 // readUntil reads frames until pred accepts one and returns it.
 func readUntil(t *testing.T, c *websocket.Conn, pred func(msg) bool) msg {
 	t.Helper()
-	for {
+	// A generous bound turns "the awaited frame never comes, others keep coming" into a
+	// failure instead of a hang; it asserts nothing about speed.
+	end := time.Now().Add(60 * time.Second)
+	for time.Now().Before(end) {
 		if m := read(t, c); pred(m) {
 			return m
 		}
 	}
+	t.Fatalf("the awaited frame did not come within a minute")
+	return msg{}
 }
 
 func ofType(typ string) func(msg) bool { return func(m msg) bool { return m.typ == typ } }
