@@ -228,6 +228,11 @@ func LoadModel(r io.Reader) (*Model, error) {
 func (t *Trainer) Save(path string, extra []byte) error {
 	var arrays [][]float32
 	for _, p := range t.params {
+		if !allFinite(p.W) {
+			// A diverged run: keep the last good checkpoint rather than one that
+			// RestoreTrainer would refuse.
+			return fmt.Errorf("save checkpoint: %w", ErrNotFinite)
+		}
 		arrays = append(arrays, p.W)
 	}
 	st, step := t.opt.state()
@@ -238,6 +243,19 @@ func (t *Trainer) Save(path string, extra []byte) error {
 		return fmt.Errorf("save checkpoint: %w", err)
 	}
 	return nil
+}
+
+// ErrNotFinite is returned by Save when a weight is NaN or infinite: training diverged
+// (the learning rate was too high), and the file on disk is left as it was.
+var ErrNotFinite = errors.New("weights are not finite numbers (training diverged: lower the learning rate and reset)")
+
+func allFinite(w []float32) bool {
+	for _, v := range w {
+		if v-v != 0 { // NaN or ±Inf
+			return false
+		}
+	}
+	return true
 }
 
 // writeAtomic replaces path with data so that a crash leaves either the old or the new

@@ -3,6 +3,7 @@ package nn
 import (
 	"bytes"
 	"errors"
+	"math"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -179,5 +180,30 @@ func TestSaveIsAtomic(t *testing.T) {
 	}
 	if err := a.Save(filepath.Join(dir, "no-such-dir", "x.bin"), nil); err == nil {
 		t.Error("Save into a missing folder succeeded, want an error")
+	}
+}
+
+// TestSaveRefusesDivergedWeights: a run whose weights became NaN leaves the last good
+// checkpoint on disk untouched, instead of a file that RestoreTrainer would refuse.
+func TestSaveRefusesDivergedWeights(t *testing.T) {
+	a := smallTrainer(t, PyramidSpec(), DefaultConfig())
+	path := filepath.Join(t.TempDir(), "ckpt.bin")
+	if err := a.Save(path, []byte("good")); err != nil {
+		t.Fatal(err)
+	}
+	good, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.params[0].W[3] = float32(math.NaN())
+	if err := a.Save(path, []byte("bad")); !errors.Is(err, ErrNotFinite) {
+		t.Errorf("Save with a NaN weight = %v, want ErrNotFinite", err)
+	}
+	a.params[0].W[3] = float32(math.Inf(1))
+	if err := a.Save(path, []byte("bad")); !errors.Is(err, ErrNotFinite) {
+		t.Errorf("Save with an infinite weight = %v, want ErrNotFinite", err)
+	}
+	if now, _ := os.ReadFile(path); !bytes.Equal(now, good) {
+		t.Error("the good checkpoint was changed by a refused save")
 	}
 }
