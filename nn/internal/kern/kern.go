@@ -4,49 +4,42 @@ import "fmt"
 
 // Gemm computes C[m×n] = A[m×k]·B[k×n], or adds the product to C when acc is true.
 func Gemm(c, a, b []float32, m, k, n int, acc bool) {
-	checkGemm("Gemm", c, a, b, m, k, n)
-	if m == 0 || n == 0 {
-		return
+	if !trivial("Gemm", c, a, b, m, k, n, acc) {
+		impl.gemm(c, a, b, m, k, n, acc)
 	}
-	if k == 0 {
-		if !acc {
-			clear(c[:m*n])
-		}
-		return
-	}
-	impl.gemm(c, a, b, m, k, n, acc)
 }
 
 // GemmTA computes C[m×n] = Aᵀ·B where A is stored k×m and B is k×n, or adds the product
 // to C when acc is true.
 func GemmTA(c, a, b []float32, m, k, n int, acc bool) {
-	checkGemm("GemmTA", c, a, b, m, k, n)
-	if m == 0 || n == 0 {
-		return
+	if !trivial("GemmTA", c, a, b, m, k, n, acc) {
+		impl.gemmTA(c, a, b, m, k, n, acc)
 	}
-	if k == 0 {
-		if !acc {
-			clear(c[:m*n])
-		}
-		return
-	}
-	impl.gemmTA(c, a, b, m, k, n, acc)
 }
 
 // GemmTB computes C[m×n] = A·Bᵀ where A is m×k and B is stored n×k, or adds the product
 // to C when acc is true.
 func GemmTB(c, a, b []float32, m, k, n int, acc bool) {
-	checkGemm("GemmTB", c, a, b, m, k, n)
+	if !trivial("GemmTB", c, a, b, m, k, n, acc) {
+		impl.gemmTB(c, a, b, m, k, n, acc)
+	}
+}
+
+// trivial checks a multiply's arguments (panicking on a misfit) and does the shapes with
+// nothing to multiply: an empty C, or k = 0 (C is zeroed unless acc). It reports whether
+// the product is done.
+func trivial(name string, c, a, b []float32, m, k, n int, acc bool) bool {
+	checkGemm(name, c, a, b, m, k, n)
 	if m == 0 || n == 0 {
-		return
+		return true
 	}
 	if k == 0 {
 		if !acc {
 			clear(c[:m*n])
 		}
-		return
+		return true
 	}
-	impl.gemmTB(c, a, b, m, k, n, acc)
+	return false
 }
 
 // Axpy computes y += alpha·x over len(x) elements; y must be at least as long as x.
