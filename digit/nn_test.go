@@ -3,9 +3,7 @@ package digit_test
 import (
 	"bytes"
 	"context"
-	"image"
 	"image/png"
-	"math"
 	"os"
 	"testing"
 
@@ -41,31 +39,6 @@ func trained(t *testing.T, train, test *nn.Dataset, n int) *nn.Model {
 	return m
 }
 
-// rerender draws a 28×28 MNIST digit 10× larger (bilinear) and shifted by (dx, dy) on a
-// 280×280 canvas; dark draws dark ink on white paper.
-func rerender(d []float32, dx, dy int, dark bool) *image.Gray {
-	m := image.NewGray(image.Rect(0, 0, 280, 280))
-	at := func(x, y int) float64 {
-		if x < 0 || y < 0 || x >= 28 || y >= 28 {
-			return 0
-		}
-		return float64(d[y*28+x])
-	}
-	for y := 0; y < 280; y++ {
-		for x := 0; x < 280; x++ {
-			u, v := (float64(x-dx)+0.5)/10-0.5, (float64(y-dy)+0.5)/10-0.5
-			x0, y0 := int(math.Floor(u)), int(math.Floor(v))
-			fx, fy := u-float64(x0), v-float64(y0)
-			c := (1-fy)*((1-fx)*at(x0, y0)+fx*at(x0+1, y0)) + fy*((1-fx)*at(x0, y0+1)+fx*at(x0+1, y0+1))
-			if dark {
-				c = 1 - c
-			}
-			m.Pix[y*280+x] = uint8(255*c + 0.5)
-		}
-	}
-	return m
-}
-
 // TestPreparedDigitsClassify: MNIST test digits re-rendered large, off-centre and in
 // either polarity, then prepared, are classified as well as the originals by a net
 // trained briefly on MNIST.
@@ -83,7 +56,7 @@ func TestPreparedDigitsClassify(t *testing.T) {
 	for i := 0; i < k; i++ {
 		x := test.Image(i)
 		var b bytes.Buffer
-		if err := png.Encode(&b, rerender(x, (i*37)%81-40, (i*53)%81-40, i%2 == 0)); err != nil {
+		if err := png.Encode(&b, digit.Rerender(x, (i*37)%81-40, (i*53)%81-40, i%2 == 0)); err != nil {
 			t.Fatal(err)
 		}
 		r, err := digit.Prepare(b.Bytes(), digit.DefaultLimits())

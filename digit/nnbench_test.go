@@ -21,7 +21,7 @@ func BenchmarkPredict280PNG(b *testing.B) {
 		b.Skipf("MNIST not available: %v", err)
 	}
 	var buf bytes.Buffer
-	if err := png.Encode(&buf, rerender(test.Image(0), 20, -10, true)); err != nil {
+	if err := png.Encode(&buf, digit.Rerender(test.Image(0), 20, -10, true)); err != nil {
 		b.Fatal(err)
 	}
 	m, err := nn.NewModel(nn.DefaultSpec(), 1)
