@@ -227,47 +227,32 @@ func (s *Session) save() {
 // a reset by mistake is undone by stopping the server and renaming it to CheckpointName.
 const BeforeResetName = CheckpointName + ".before-reset"
 
-// keepBeforeReset copies the checkpoint on disk (at most Timings.Autosave old) to
-// BeforeResetName, atomically, before a reset lets the next save overwrite it.
+// keepBeforeReset keeps the checkpoint on disk (at most Timings.Autosave old) as
+// BeforeResetName before a reset lets the next save replace it. It is a hard link, made
+// under a temporary name and renamed into place: no copy, and BeforeResetName is always a
+// whole file. Saves replace CheckpointName by renaming a new file over it, so the link
+// keeps the old content.
 func (s *Session) keepBeforeReset() {
 	if s.ckpt == "" {
 		return
 	}
-	b, err := os.ReadFile(s.ckpt)
+	dir := filepath.Dir(s.ckpt)
+	dst, tmp := filepath.Join(dir, BeforeResetName), filepath.Join(dir, BeforeResetName+".tmp")
+	os.Remove(tmp) // a leftover of an interrupted earlier reset
+	err := os.Link(s.ckpt, tmp)
 	if errors.Is(err, fs.ErrNotExist) {
-		return
+		return // nothing saved yet
 	}
-	dst := filepath.Join(filepath.Dir(s.ckpt), BeforeResetName)
 	if err == nil {
-		err = writeFileAtomic(dst, b)
+		if err = os.Rename(tmp, dst); err != nil {
+			os.Remove(tmp)
+		}
 	}
 	if err != nil {
 		s.log.Error("keep the checkpoint before a reset", "path", dst, "err", err)
 		return
 	}
 	s.log.Info("checkpoint kept before reset", "path", dst)
-}
-
-// writeFileAtomic writes b to path through a temporary file in the same folder, synced
-// and renamed, so path holds either its old content or all of b.
-func writeFileAtomic(path string, b []byte) error {
-	f, err := os.CreateTemp(filepath.Dir(path), filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(f.Name()) // after a successful rename there is nothing left to remove
-	if _, err := f.Write(b); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	return os.Rename(f.Name(), path)
 }
 
 // run trains until ctx is done, then saves the checkpoint. It returns when Run has.
